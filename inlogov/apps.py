@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InlogovConfig(AppConfig):
+    name = "inlogov"
+    verbose_name = "INLOGOV Research Hub"

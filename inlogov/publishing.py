@@ -1,0 +1,71 @@
+"""The publishing rule, written once.
+
+An item is public when its status is "published" and its publish-from time, if any, has passed.
+`PublishableQuerySet.published()` is the only place that rule exists; every public path (pages,
+API, feeds, sitemap, search, facet counts, related lists) reaches content through it. Scheduled
+publishing needs no cron job: the time comparison happens in each query.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+def published_q(prefix="", now=None):
+    """The rule as a Q object, for filtering related rows (e.g. `themes__` in a facet count)."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": Status.PUBLISHED}) & (
+        Q(**{f"{prefix}publish_from__isnull": True}) | Q(**{f"{prefix}publish_from__lte": now})
+    )
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """Items a member of the public may see now."""
+        return self.filter(published_q())
+
+
+class Publishable(models.Model):
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Drafts are visible to staff only. Published items appear on the site and API.",
+    )
+    publish_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Optional. A published item stays hidden until this date and time (UK time), "
+        "then appears by itself.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self):
+        return self.status == Status.PUBLISHED and (
+            self.publish_from is None or self.publish_from <= timezone.now()
+        )
+
+
+def year_bounds():
+    """Years accepted in forms: from 1900 to one year ahead of today."""
+    return 1900, timezone.now().year + 1
+
+
+def validate_form_year(value):
+    from django.core.exceptions import ValidationError
+
+    low, high = year_bounds()
+    if value is not None and not low <= value <= high:
+        raise ValidationError(f"Enter a year between {low} and {high}.", code="year_range")

@@ -1,0 +1,96 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from inlogov.identifiers import OrcidField
+from inlogov.publishing import Publishable, PublishableQuerySet
+from inlogov.richtext import RichTextField
+
+
+class ContributorQuerySet(PublishableQuerySet):
+    def for_listing(self):
+        """Contributors with their areas of expertise, alphabetical by family name."""
+        return self.prefetch_related("expertise").order_by("family_name", "given_name", "pk")
+
+
+class Contributor(Publishable):
+    """A person who writes, edits or is otherwise credited on the institute's work."""
+
+    class Relation(models.TextChoices):
+        STAFF = "staff", "Staff"
+        ASSOCIATE = "associate", "Associate"
+        EMERITUS = "emeritus", "Emeritus"
+        EXTERNAL = "external", "External"
+
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100)
+    display_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How the name appears on the site, if not simply given name then family name "
+        "(e.g. 'Tony Bovaird'). Leave empty to use the given and family names.",
+    )
+    slug = models.SlugField(max_length=120, unique=True)
+    honorific = models.CharField(
+        max_length=40, blank=True, help_text="Title before the name, e.g. 'Dr' or 'Professor'."
+    )
+    position = models.CharField(
+        max_length=200, blank=True, help_text="Job title, e.g. 'Associate Professor'."
+    )
+    relation = models.CharField(
+        max_length=10,
+        choices=Relation.choices,
+        default=Relation.EXTERNAL,
+        help_text="The person's relation to INLOGOV: staff, associate, emeritus or external.",
+    )
+    biography = RichTextField(help_text="A short biography in the third person.")
+    orcid = OrcidField(
+        "ORCID iD",
+        blank=True,
+        help_text="Optional. Paste the iD or the orcid.org link; it is stored as 0000-0000-0000-0000.",
+    )
+    website = models.URLField(blank=True, help_text="A personal or institutional web page.")
+    portrait = models.ImageField(upload_to="portraits/", blank=True)
+    portrait_alt = models.CharField(
+        "portrait alt text",
+        max_length=250,
+        blank=True,
+        help_text="Required with a portrait: describe the picture for people who cannot see it.",
+    )
+    expertise = models.ManyToManyField(
+        "themes.Theme", blank=True, related_name="experts", verbose_name="areas of expertise"
+    )
+
+    objects = ContributorQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["orcid"], condition=~Q(orcid=""), name="people_contributor_unique_orcid"
+            ),
+            models.CheckConstraint(
+                condition=Q(portrait="") | ~Q(portrait_alt=""),
+                name="people_contributor_portrait_has_alt",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="people_contributor_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("people:detail", kwargs={"slug": self.slug})
+
+    @property
+    def name(self):
+        return self.display_name or " ".join(p for p in (self.given_name, self.family_name) if p)
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        if self.portrait and not self.portrait_alt.strip():
+            raise ValidationError({"portrait_alt": "Describe the portrait for people who cannot see it."})

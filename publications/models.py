@@ -1,0 +1,278 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from inlogov.identifiers import DoiField, IsbnField
+from inlogov.publishing import Publishable, PublishableQuerySet, validate_form_year
+from inlogov.richtext import RichTextField
+
+YEAR_MIN, YEAR_MAX = 1900, 2100  # the database's sane range; forms allow at most next year
+
+
+def _year_range(field, name):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": YEAR_MIN, f"{field}__lte": YEAR_MAX})
+        | Q(**{f"{field}__isnull": True}),
+        name=name,
+    )
+
+
+class PublicationQuerySet(PublishableQuerySet):
+    def for_listing(self):
+        """Publications with everything a card, a citation or an API item shows.
+
+        Contributors come in their stored order; only published contributors are shown.
+        """
+        from people.models import Contributor
+
+        return self.select_related("parent").prefetch_related(
+            Prefetch(
+                "contributions",
+                queryset=PublicationContributor.objects.filter(
+                    contributor__in=Contributor.objects.published()
+                )
+                .select_related("contributor")
+                .order_by("position"),
+            ),
+            "themes",
+        )
+
+
+class Publication(Publishable):
+    """A book, chapter, article, report or other output of the institute."""
+
+    class Kind(models.TextChoices):
+        BOOK = "book", "Book"
+        EDITED_BOOK = "edited_book", "Edited book"
+        HANDBOOK = "handbook", "Handbook"
+        CHAPTER = "chapter", "Chapter"
+        JOURNAL_ARTICLE = "journal_article", "Journal article"
+        REPORT = "report", "Report"
+        SCOPING_REVIEW = "scoping_review", "Scoping review"
+        WORKING_PAPER = "working_paper", "Working paper"
+        OTHER = "other", "Other"
+
+    title = models.CharField(max_length=500)
+    subtitle = models.CharField(max_length=500, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    year = models.PositiveSmallIntegerField(
+        db_index=True,
+        validators=[validate_form_year],
+        help_text="Year of publication (for a living reference work, the year it was accepted).",
+    )
+    date = models.DateField(
+        null=True, blank=True, help_text="Optional full publication date, if known."
+    )
+    publisher = models.CharField(max_length=300, blank=True)
+    place = models.CharField(
+        max_length=200, blank=True, help_text="Place of publication, e.g. 'Cham'."
+    )
+    container_title = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="For an article, the journal; for a chapter, the book's title if the book is "
+        "not itself in the hub (otherwise choose it as the parent publication).",
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="parent publication",
+        help_text="For a chapter: the book it appears in.",
+    )
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True, help_text="Page range, e.g. 75-176.")
+    edition = models.CharField(max_length=50, blank=True, help_text="e.g. '2nd'. Leave empty for a first edition.")
+    doi = DoiField(
+        "DOI",
+        blank=True,
+        help_text="Digital Object Identifier, e.g. 10.1007/978-3-030-53705-0. A doi.org link is accepted.",
+    )
+    isbn = IsbnField(
+        "ISBN", blank=True, help_text="ISBN-10 or ISBN-13, with or without hyphens; stored as ISBN-13."
+    )
+    url = models.URLField(
+        "URL", max_length=500, blank=True, help_text="Where to read it, if not via the DOI."
+    )
+    abstract = RichTextField()
+    themes = models.ManyToManyField("themes.Theme", blank=True, related_name="publications")
+    service_areas = models.ManyToManyField(
+        "themes.ServiceArea", blank=True, related_name="publications"
+    )
+    is_open_access = models.BooleanField(
+        "open access", default=False, help_text="Tick if anyone can read the full text free of charge."
+    )
+    cover = models.ImageField("cover image", upload_to="covers/", blank=True)
+    cover_alt = models.CharField(
+        "cover alt text",
+        max_length=250,
+        blank=True,
+        help_text="Required with a cover image: describe it for people who cannot see it.",
+    )
+    is_featured = models.BooleanField(
+        "featured", default=False, help_text="Featured publications are shown on the home page."
+    )
+
+    objects = PublicationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "title"]
+        constraints = [
+            _year_range("year", "publications_publication_year_range"),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="publications_publication_not_own_parent"),
+            models.CheckConstraint(condition=~Q(slug=""), name="publications_publication_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(cover="") | ~Q(cover_alt=""), name="publications_publication_cover_has_alt"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-year", "title"], name="publication_listing_idx")]
+
+    def __str__(self):
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    def get_absolute_url(self):
+        return reverse("publications:detail", kwargs={"slug": self.slug})
+
+    @property
+    def full_title(self):
+        return str(self)
+
+    def clean(self):
+        super().clean()
+        if self.cover and not self.cover_alt.strip():
+            raise ValidationError({"cover_alt": "Describe the cover image for people who cannot see it."})
+        if self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A publication cannot be its own parent."})
+
+
+class PublicationContributor(models.Model):
+    """A contributor's credit on a publication, in the order staff entered it."""
+
+    class Role(models.TextChoices):
+        AUTHOR = "author", "Author"
+        EDITOR = "editor", "Editor"
+        CHAPTER_AUTHOR = "chapter_author", "Chapter author"
+        TRANSLATOR = "translator", "Translator"
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="contributions")
+    contributor = models.ForeignKey(
+        "people.Contributor", on_delete=models.PROTECT, related_name="contributions"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AUTHOR)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the citation: lower numbers come first."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "contributor"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "position"], name="publications_contribution_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["publication", "contributor", "role"], name="publications_contribution_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contributor} ({self.get_role_display()}) on {self.publication}"
+
+
+class CaseStudyQuerySet(PublishableQuerySet):
+    def for_listing(self):
+        """Case studies with their themes and service areas for cards and API items."""
+        return self.prefetch_related("themes", "service_areas")
+
+
+class CaseStudy(Publishable):
+    """An international case study of co-production, discussed in the institute's publications."""
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(
+        blank=True, help_text="One or two plain sentences shown in listings and search results."
+    )
+    body = RichTextField(help_text="The full account of the case.")
+    country = CountryField(db_index=True)
+    locality = models.CharField(
+        max_length=200, blank=True, help_text="City, county or region, e.g. 'Walsall'."
+    )
+    service_areas = models.ManyToManyField(
+        "themes.ServiceArea", blank=True, related_name="case_studies"
+    )
+    themes = models.ManyToManyField("themes.Theme", blank=True, related_name="case_studies")
+    year_started = models.PositiveSmallIntegerField(
+        null=True, blank=True, db_index=True, validators=[validate_form_year]
+    )
+    year_ended = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[validate_form_year],
+        help_text="Leave empty if the initiative is ongoing or the end is unknown.",
+    )
+    is_ongoing = models.BooleanField("ongoing", default=False)
+    organisations = models.TextField(
+        blank=True, help_text="Organisations involved, one per line."
+    )
+    outcomes = RichTextField(help_text="What changed, for whom, and how it is known.")
+    source_publications = models.ManyToManyField(
+        Publication,
+        blank=True,
+        related_name="case_studies",
+        help_text="The books and chapters that discuss this case.",
+    )
+    contributors = models.ManyToManyField(
+        "people.Contributor", blank=True, related_name="case_studies"
+    )
+
+    objects = CaseStudyQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "case studies"
+        constraints = [
+            _year_range("year_started", "publications_casestudy_year_started_range"),
+            _year_range("year_ended", "publications_casestudy_year_ended_range"),
+            models.CheckConstraint(
+                condition=Q(year_ended__isnull=True)
+                | Q(year_started__isnull=True)
+                | Q(year_ended__gte=F("year_started")),
+                name="publications_casestudy_years_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_ongoing=False) | Q(year_ended__isnull=True),
+                name="publications_casestudy_ongoing_has_no_end",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="publications_casestudy_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("case_studies:detail", kwargs={"slug": self.slug})
+
+    @property
+    def organisation_list(self):
+        return [line.strip() for line in self.organisations.splitlines() if line.strip()]
+
+    def clean(self):
+        super().clean()
+        if self.year_started and self.year_ended and self.year_ended < self.year_started:
+            raise ValidationError({"year_ended": "The end year cannot be before the start year."})
+        if self.is_ongoing and self.year_ended:
+            raise ValidationError({"year_ended": "An ongoing case has no end year: clear one of them."})
