@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -12,6 +12,15 @@ class ContributorQuerySet(PublishableQuerySet):
     def for_listing(self):
         """Contributors with their areas of expertise, alphabetical by family name."""
         return self.prefetch_related("expertise").order_by("family_name", "given_name", "pk")
+
+    def for_detail(self):
+        """A person's page: their published areas of expertise (their publications and case
+        studies are separate querysets in the view, grouped and counted by the database)."""
+        from themes.models import Theme
+
+        return self.prefetch_related(
+            Prefetch("expertise", queryset=Theme.objects.published().for_listing())
+        )
 
 
 class Contributor(Publishable):

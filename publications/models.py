@@ -20,24 +20,49 @@ def _year_range(field, name):
     )
 
 
+def _contributions_prefetch():
+    """Credits in their stored order, published contributors only."""
+    from people.models import Contributor
+
+    return Prefetch(
+        "contributions",
+        queryset=PublicationContributor.objects.filter(contributor__in=Contributor.objects.published())
+        .select_related("contributor")
+        .order_by("position"),
+    )
+
+
 class PublicationQuerySet(PublishableQuerySet):
     def for_listing(self):
         """Publications with everything a card, a citation or an API item shows.
 
         Contributors come in their stored order; only published contributors are shown.
         """
-        from people.models import Contributor
+        return self.select_related("parent").prefetch_related(_contributions_prefetch(), "themes")
+
+    def for_detail(self):
+        """A publication page: contributors in order, published themes, service areas, published
+        chapters (with their contributors) and published case studies that discuss it.
+
+        Every related list goes through `published()`, so a draft chapter, theme or case study
+        never reaches the page. The number of queries does not grow with the number of items.
+        """
+        from themes.models import Theme
 
         return self.select_related("parent").prefetch_related(
+            _contributions_prefetch(),
+            Prefetch("themes", queryset=Theme.objects.published().for_listing()),
+            "service_areas",
             Prefetch(
-                "contributions",
-                queryset=PublicationContributor.objects.filter(
-                    contributor__in=Contributor.objects.published()
-                )
-                .select_related("contributor")
-                .order_by("position"),
+                "children",
+                queryset=Publication.objects.published().for_listing().order_by("title"),
+                to_attr="published_children",
             ),
-            "themes",
+            Prefetch(
+                "case_studies",
+                queryset=CaseStudy.objects.published().for_listing().order_by("title"),
+                to_attr="published_case_studies",
+            ),
         )
 
 
@@ -195,6 +220,27 @@ class CaseStudyQuerySet(PublishableQuerySet):
     def for_listing(self):
         """Case studies with their themes and service areas for cards and API items."""
         return self.prefetch_related("themes", "service_areas")
+
+    def for_detail(self):
+        """A case-study page: published themes, service areas, the published publications that
+        discuss it (with their contributors) and its published contributors."""
+        from people.models import Contributor
+        from themes.models import Theme
+
+        return self.prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.published().for_listing()),
+            "service_areas",
+            Prefetch(
+                "source_publications",
+                queryset=Publication.objects.published().for_listing().order_by("-year", "title"),
+                to_attr="published_publications",
+            ),
+            Prefetch(
+                "contributors",
+                queryset=Contributor.objects.published().order_by("family_name", "given_name"),
+                to_attr="published_contributors",
+            ),
+        )
 
 
 class CaseStudy(Publishable):

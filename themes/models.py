@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -12,6 +12,16 @@ class ThemeQuerySet(PublishableQuerySet):
     def for_listing(self):
         """Themes with their parent, in display order (parents first, then their children)."""
         return self.select_related("parent").order_by("order", "name")
+
+    def for_detail(self):
+        """A theme page or a tree of themes: the parent and the published sub-themes in order."""
+        return self.for_listing().prefetch_related(
+            Prefetch(
+                "children",
+                queryset=Theme.objects.published().order_by("order", "name"),
+                to_attr="published_children",
+            )
+        )
 
 
 class Theme(Publishable):
