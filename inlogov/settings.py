@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Anonymous pages from the content-versioned cache, before any session or database work.
+    "inlogov.caching.ContentCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,6 +205,13 @@ else:
 
 # Seconds a CDN or browser may keep an anonymous public page or API response.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60)
+
+# Server-side cache of anonymous pages and API responses (inlogov/caching.py). On by default only
+# with Redis: a per-process memory cache cannot see a change made in another worker process.
+# PAGE_CACHE=true turns it on with the memory cache, which is safe for a single process only.
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+# Adds an X-Query-Count header (SQL queries per request) for bench/run.py; also on with DEBUG.
+BENCH_QUERY_HEADER = env_bool("BENCH_QUERY_HEADER", False)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -327,6 +336,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "600/minute")},
+    # Every API error is JSON with a clear message (inlogov/api_errors.py).
+    "EXCEPTION_HANDLER": "inlogov.api_errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 
