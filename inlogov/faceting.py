@@ -1,0 +1,818 @@
+"""Faceted search: the one module behind the HTML listings, the API, exports and feeds.
+
+Grammar (query parameters; the FilterSets in ``publications/filters.py`` declare which apply)
+    Publications: ``theme`` (repeatable slug; a parent theme includes its published sub-themes),
+    ``kind`` (repeatable), ``year_from``, ``year_to``, ``contributor`` (repeatable slug),
+    ``open_access`` (``true``/``false``; both given means either), ``q``, ``sort``
+    (``relevance|newest|oldest|title``; default ``newest``, or ``relevance`` when ``q`` is given;
+    ``relevance`` without ``q`` falls back to ``newest`` silently), ``page``.
+    Case studies: ``theme``, ``service_area`` (repeatable slug), ``country`` (repeatable ISO
+    3166 alpha-2 code, any case), ``year_from``/``year_to`` (on ``year_started``), ``q``,
+    ``sort``, ``page``. Parameters outside the grammar (``page_size``, ``format``...) are ignored
+    here, so the API can add its own.
+
+Semantics
+    Values within one facet are OR'd; facets are AND'd with each other and with ``q``. The counts
+    of each facet are computed with every other facet's selection (and ``q``) applied but not its
+    own. Every count is a database ``GROUP BY`` over ``published()`` items only, and only published
+    facet values are listed (a draft theme or contributor is never shown, and items reached only
+    through one are not counted under it). Selected values stay visible with a zero count.
+
+    Years: the ``year`` facet lists counts per decade (value ``"2010"``, label ``"2010s"``); its
+    links set ``year_from=2010&year_to=2019``. Free ranges come from the two number inputs.
+
+Bad input never raises
+    Unknown or draft slugs, unknown kinds/countries/sorts, non-numeric or out-of-range years,
+    repeated single-valued parameters (the first is used), too many values, queries longer than
+    ``MAX_QUERY_LENGTH`` (truncated), control characters and NUL (stripped) are all ignored or
+    repaired, and recorded as ``{param: message}``. A reversed year range is swapped (and noted).
+    The HTML page shows the messages above the results; the API answers 400 with them.
+
+Interface (stable; the API and the search page depend on it)
+    ``faceted_search(filterset_class, data, queryset=None, request=None, facets=True)``
+        -> :class:`FacetedResult` with
+        ``filterset``   the bound FilterSet (``filterset.problems`` is the same dict as ``errors``),
+        ``queryset``    filtered and sorted, built on the ``queryset`` you pass (pass
+                        ``Model.objects.published().for_listing()``; default ``published()``),
+        ``facets``      list of :class:`Facet` (``name`` = query parameter, ``label``, ``kind``
+                        ``"checkbox"`` or ``"years"``, ``values`` = list of :class:`FacetValue`
+                        (``value``, ``label``, ``count``, ``selected``, ``depth``,
+                        ``querystring`` = "?..." toggling that value, other params kept, page
+                        dropped)); ``facets=False`` skips counting, or pass an iterable of names,
+        ``errors``      ``{param: message}`` for everything ignored or repaired,
+        ``active``      list of :class:`ActiveFilter` (``param``, ``value``, ``label``,
+                        ``remove_querystring``): removable chips, one per selected value,
+        ``querydict``   the sanitised parameters as a ``QueryDict`` (no ``page``), to feed
+                        ``{% querystring result.querydict page=2 %}``,
+        ``q``, ``sort`` the effective search text and sort key,
+        ``suggestion()`` for an empty result: the :class:`ActiveFilter`-like removal that brings
+                        back the most results (a few ``COUNT`` queries, only when asked).
+    ``paginate(queryset, page_value, per_page)`` -> ``(page_obj, message_or_None)``: page 0,
+        text, or past-the-end pages give the first or last page and a message, never a 404.
+
+    The FilterSets are ordinary django-filter FilterSets, so ``DjangoFilterBackend`` works: their
+    ``is_valid()`` is False and ``errors`` is an ``ErrorDict`` keyed by parameter whenever
+    anything was ignored, which DRF turns into a 400 naming the parameter. ``filterset.qs`` is
+    the same filtered and sorted queryset as ``FacetedResult.queryset``.
+
+Query budget (constant whatever the page size or the number of facet values)
+    One query for the published themes (reused for filtering, expansion, labels and counts), one
+    per other small vocabulary (service areas), one to resolve selected contributors (only when
+    ``contributor`` is given), then one ``GROUP BY`` per facet. Many-to-many filters are
+    semi-joins (``pk IN (SELECT ... FROM through)``), so facet queries never see duplicate rows.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import QueryDict
+
+from inlogov import fulltext
+
+MAX_QUERY_LENGTH = 200
+MAX_VALUES = 30  # per repeatable parameter; more is never a real visitor
+MAX_PARAM_LENGTH = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(value):
+    """Strip control characters (including NUL) and collapse whitespace. Returns (text, changed)."""
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", str(value))).strip()
+    return text, _CONTROL.search(str(value)) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    depth: int = 0
+    querystring: str = ""
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list
+    kind: str = "checkbox"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def selected_count(self):
+        return sum(1 for value in self.values if value.selected)
+
+
+@dataclass
+class ActiveFilter:
+    param: str
+    value: str
+    label: str
+    remove_querystring: str
+    facet_label: str = ""
+    count: int | None = None
+
+
+@dataclass
+class FacetedResult:
+    filterset: object
+    queryset: object
+    facets: list
+    errors: dict
+    active: list
+    querydict: QueryDict
+    q: str
+    sort: str
+
+    def suggestion(self):
+        """The active facet whose removal brings back the most items (for the "no results" state).
+
+        Returns an ActiveFilter with ``count`` set, or None when nothing is selected. Costs one
+        COUNT per active parameter, so call it only when the result is empty.
+        """
+        best = None
+        for name in self.filterset.active_facet_names():
+            count = self.filterset.filtered(exclude=name).count()
+            if best is None or count > best.count:
+                definition = self.filterset.facet_definition(name)
+                params = definition.params
+                querystring = _querystring(self.querydict, dict.fromkeys(params))
+                best = ActiveFilter(name, "", definition.label, querystring, definition.label, count)
+        if self.q:
+            count = self.filterset.filtered(exclude="q").count()
+            if best is None or count > best.count:
+                best = ActiveFilter(
+                    "q", self.q, "search", _querystring(self.querydict, {"q": None, "sort": None}), "Search", count
+                )
+        return best
+
+
+def _querystring(querydict, changes):
+    params = querydict.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        elif isinstance(value, list | tuple):
+            params.setlist(key, list(value))
+        else:
+            params[key] = value
+    params.pop("page", None)
+    return f"?{params.urlencode()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Facet definitions: how one facet parses, filters and counts. Declared on a FilterSet.
+
+
+class FacetDefinition:
+    kind = "checkbox"
+
+    def __init__(self, name, label):
+        self.name, self.label = name, label
+
+    @property
+    def params(self):
+        return (self.name,)
+
+    def parse(self, values, fs):
+        """Return (selection or None, message or None) from the list of raw string values."""
+        raise NotImplementedError
+
+    def apply(self, queryset, selection, fs):
+        raise NotImplementedError
+
+    def counts(self, base, selection, fs):
+        """Return FacetValues (without querystrings) for the items in ``base``."""
+        raise NotImplementedError
+
+    def chips(self, selection, fs):
+        """Return (param, value, label) for each selected value."""
+        labels = {value.value: value.label for value in self.known_values(selection, fs)}
+        return [(self.name, value, labels.get(value, value)) for value in selection]
+
+    def known_values(self, selection, fs):
+        return []
+
+    def toggle(self, selection, value):
+        selection = list(selection or [])
+        return [v for v in selection if v != value] if value in selection else selection + [value]
+
+
+class _ListFacet(FacetDefinition):
+    """A repeatable parameter whose values come from a known vocabulary."""
+
+    noun = "value"
+    case_insensitive = False
+
+    def vocabulary(self, fs, values):
+        """{value: row} for the given raw values that exist (and are public)."""
+        raise NotImplementedError
+
+    def parse(self, values, fs):
+        if self.case_insensitive:
+            values = [value.upper() for value in values]
+        values = list(dict.fromkeys(values))
+        message = None
+        if len(values) > MAX_VALUES:
+            values = values[:MAX_VALUES]
+            message = f"Only the first {MAX_VALUES} values were used."
+        known = self.vocabulary(fs, values)
+        unknown = [value for value in values if value not in known]
+        selection = [value for value in values if value in known]
+        if unknown:
+            shown = ", ".join(f"“{value[:40]}”" for value in unknown[:5])
+            message = f"No {self.noun} matches {shown}, so {'it was' if len(unknown) == 1 else 'they were'} ignored."
+        return (selection or None), message
+
+
+class ChoiceFacet(_ListFacet):
+    """A closed vocabulary on a model field (e.g. ``kind``)."""
+
+    def __init__(self, name, label, field, choices, noun="value"):
+        super().__init__(name, label)
+        self.field, self.noun = field, noun
+        self._choices = choices
+
+    @property
+    def choices(self):
+        return dict(self._choices() if callable(self._choices) else self._choices)
+
+    def db_value(self, value):
+        return value
+
+    def vocabulary(self, fs, values):
+        choices = self.choices
+        return {value: choices[value] for value in values if value in choices}
+
+    def apply(self, queryset, selection, fs):
+        return queryset.filter(**{f"{self.field}__in": [self.db_value(value) for value in selection]})
+
+    def counts(self, base, selection, fs):
+        rows = base.order_by().values(self.field).annotate(n=Count("pk")).values_list(self.field, "n")
+        by_value = {self.from_db(key): n for key, n in rows}
+        selection = selection or []
+        return [
+            FacetValue(value, label, by_value.get(value, 0), value in selection)
+            for value, label in self.choices.items()
+            if by_value.get(value) or value in selection
+        ]
+
+    def from_db(self, key):
+        return key
+
+    def known_values(self, selection, fs):
+        choices = self.choices
+        return [FacetValue(value, choices.get(value, value), 0) for value in selection]
+
+
+class BooleanFacet(ChoiceFacet):
+    """``true``/``false`` on a boolean field; both selected means no restriction."""
+
+    def __init__(self, name, label, field, true_label, false_label):
+        super().__init__(name, label, field, [("true", true_label), ("false", false_label)], noun="value")
+
+    def parse(self, values, fs):
+        return super().parse([value.lower() for value in values], fs)
+
+    def db_value(self, value):
+        return value == "true"
+
+    def from_db(self, key):
+        return "true" if key else "false"
+
+
+class RelatedFacet(_ListFacet):
+    """A many-to-many relation through a table (themes, service areas, contributors).
+
+    ``through`` returns the through model; ``source``/``target`` are its FK names to the listed
+    item and to the facet value. ``values_queryset`` returns the public facet values. With
+    ``limit`` (large vocabularies such as contributors) only the top ``limit`` values by count
+    are listed, plus every selected value, and labels come from the count query itself.
+    ``hierarchical`` (themes): a selected parent also matches its published sub-themes, and a
+    parent's count is the number of distinct items under it or any of its sub-themes.
+    """
+
+    def __init__(
+        self,
+        name,
+        label,
+        *,
+        through,
+        source,
+        target,
+        values_queryset,
+        label_fields=("name",),
+        make_label=None,
+        target_public_q=None,
+        hierarchical=False,
+        limit=None,
+        noun="value",
+    ):
+        super().__init__(name, label)
+        self.through, self.source, self.target = through, source, target
+        self.values_queryset = values_queryset
+        self.label_fields = tuple(label_fields)
+        self.make_label = make_label or (lambda row: row[self.label_fields[0]])
+        self.target_public_q = target_public_q
+        self.hierarchical, self.limit, self.noun = hierarchical, limit, noun
+
+    # -- vocabulary --------------------------------------------------------------------------
+    def _all_rows(self, fs):
+        """Every public value as dicts, in display order (one query per FilterSet)."""
+        key = ("vocab", self.name)
+        if key not in fs._cache:
+            fields = ("pk", "slug", *self.label_fields) + (("parent_id",) if self.hierarchical else ())
+            fs._cache[key] = list(self.values_queryset().values(*fields))
+        return fs._cache[key]
+
+    def _selected_rows(self, fs, values):
+        key = ("selected", self.name)
+        if key not in fs._cache:
+            if self.limit is None:
+                wanted = set(values)
+                fs._cache[key] = {row["slug"]: row for row in self._all_rows(fs) if row["slug"] in wanted}
+            else:
+                clean = [value for value in values if len(value) <= MAX_PARAM_LENGTH]
+                rows = self.values_queryset().filter(slug__in=clean).values("pk", "slug", *self.label_fields)
+                fs._cache[key] = {row["slug"]: row for row in rows}
+        return fs._cache[key]
+
+    def vocabulary(self, fs, values):
+        return self._selected_rows(fs, values)
+
+    def _children(self, fs):
+        rows = self._all_rows(fs)
+        public = {row["pk"] for row in rows}
+        children = {}
+        for row in rows:
+            if row["parent_id"] in public:
+                children.setdefault(row["parent_id"], []).append(row["pk"])
+        return children
+
+    def _ids(self, fs, selection):
+        rows = self._selected_rows(fs, selection)
+        ids = {rows[slug]["pk"] for slug in selection}
+        if self.hierarchical:
+            children = self._children(fs)
+            for pk in list(ids):
+                ids.update(children.get(pk, ()))
+        return sorted(ids)
+
+    # -- filtering ---------------------------------------------------------------------------
+    def apply(self, queryset, selection, fs):
+        through = self.through()
+        matching = through.objects.filter(**{f"{self.target}_id__in": self._ids(fs, selection)})
+        return queryset.filter(pk__in=matching.values(f"{self.source}_id"))
+
+    # -- counting ----------------------------------------------------------------------------
+    def counts(self, base, selection, fs):
+        through = self.through()
+        rows_in_base = through.objects.filter(**{f"{self.source}_id__in": base.order_by().values("pk")})
+        selection = selection or []
+        if self.limit is not None:
+            return self._top_counts(rows_in_base, selection, fs)
+        all_rows = self._all_rows(fs)
+        public_ids = [row["pk"] for row in all_rows]
+        target_id, source_id = f"{self.target}_id", f"{self.source}_id"
+        direct = (
+            rows_in_base.filter(**{f"{target_id}__in": public_ids})
+            .values(target_id)
+            .annotate(n=Count(source_id), level=Value(1, output_field=IntegerField()))
+            .values_list(target_id, "n", "level")
+        )
+        children = self._children(fs) if self.hierarchical else {}
+        if children:
+            # Parents count distinct items under themselves or any published sub-theme.
+            root = Case(
+                *(When(**{f"{target_id}__in": kids}, then=Value(parent)) for parent, kids in children.items()),
+                default=target_id,
+                output_field=IntegerField(),
+            )
+            rolled = (
+                rows_in_base.filter(**{f"{target_id}__in": public_ids})
+                .annotate(root=root)
+                .values("root")
+                .annotate(n=Count(source_id, distinct=True), level=Value(0, output_field=IntegerField()))
+                .values_list("root", "n", "level")
+            )
+            rows = list(direct.union(rolled, all=True))
+        else:
+            rows = list(direct)
+        direct_counts = {pk: n for pk, n, level in rows if level == 1}
+        rolled_counts = {pk: n for pk, n, level in rows if level == 0}
+        public = {row["pk"] for row in all_rows}
+        values = []
+        ordered = all_rows
+        if self.hierarchical:
+            tops = [row for row in all_rows if row["parent_id"] not in public]
+            by_parent = {}
+            for row in all_rows:
+                if row["parent_id"] in public:
+                    by_parent.setdefault(row["parent_id"], []).append(row)
+            ordered = []
+            for top in tops:
+                ordered.append(top)
+                ordered.extend(by_parent.get(top["pk"], []))
+        for row in ordered:
+            is_child = self.hierarchical and row["parent_id"] in public
+            if not is_child and row["pk"] in children:
+                count = rolled_counts.get(row["pk"], 0)
+            else:
+                count = direct_counts.get(row["pk"], 0)
+            selected = row["slug"] in selection
+            if count or selected:
+                values.append(
+                    FacetValue(row["slug"], self.make_label(row), count, selected, 1 if is_child else 0)
+                )
+        return values
+
+    def _top_counts(self, rows_in_base, selection, fs):
+        target_id, source_id = f"{self.target}_id", f"{self.source}_id"
+        selected_rows = self._selected_rows(fs, selection)
+        selected_ids = [row["pk"] for row in selected_rows.values()]
+        label_fields = [f"{self.target}__{name}" for name in self.label_fields]
+        queryset = rows_in_base
+        if self.target_public_q is not None:
+            queryset = queryset.filter(self.target_public_q())
+        rows = (
+            queryset.values(target_id, f"{self.target}__slug", *label_fields)
+            .annotate(
+                n=Count(source_id, distinct=True),
+                chosen=Case(When(**{f"{target_id}__in": selected_ids}, then=Value(0)), default=Value(1)),
+            )
+            .order_by("chosen", "-n", *label_fields, target_id)[: self.limit + len(selected_ids)]
+        )
+        values, seen = [], set()
+        unselected_shown = 0
+        for row in rows:
+            slug = row[f"{self.target}__slug"]
+            chosen = slug in selection
+            if not chosen:
+                if unselected_shown >= self.limit:
+                    continue
+                unselected_shown += 1
+            seen.add(slug)
+            label_row = {name: row[f"{self.target}__{name}"] for name in self.label_fields}
+            values.append(FacetValue(slug, self.make_label(label_row), row["n"], chosen))
+        for slug in selection:
+            if slug not in seen and slug in selected_rows:
+                values.append(FacetValue(slug, self.make_label(selected_rows[slug]), 0, True))
+        values.sort(key=lambda value: (not value.selected, -value.count, value.label))
+        return values
+
+    def known_values(self, selection, fs):
+        rows = self._selected_rows(fs, selection)
+        return [FacetValue(slug, self.make_label(rows[slug]), 0) for slug in selection if slug in rows]
+
+
+class YearRangeFacet(FacetDefinition):
+    """``year_from``/``year_to`` on an integer year field; counts per decade."""
+
+    kind = "years"
+
+    def __init__(self, name, label, field, low=1900, high=2100):
+        super().__init__(name, label)
+        self.field, self.low, self.high = field, low, high
+
+    @property
+    def params(self):
+        return (f"{self.name}_from", f"{self.name}_to")
+
+    def parse_bounds(self, raw, fs):
+        bounds, problems = {}, {}
+        for param in self.params:
+            values = raw.get(param) or []
+            if not values:
+                continue
+            value = values[0]
+            try:
+                number = int(value)
+            except ValueError:
+                problems[param] = f"“{value[:40]}” is not a year, so it was ignored. Enter a year such as 2019."
+                continue
+            if not self.low <= number <= self.high:
+                problems[param] = f"Enter a year between {self.low} and {self.high}; {number} was ignored."
+                continue
+            bounds[param] = number
+        start, end = bounds.get(self.params[0]), bounds.get(self.params[1])
+        if start is not None and end is not None and start > end:
+            start, end = end, start
+            problems[self.params[1]] = f"The years were the wrong way round, so they were swapped: {start} to {end}."
+        if start is None and end is None:
+            return None, problems
+        return (start, end), problems
+
+    def apply(self, queryset, selection, fs):
+        start, end = selection
+        if start is not None:
+            queryset = queryset.filter(**{f"{self.field}__gte": start})
+        if end is not None:
+            queryset = queryset.filter(**{f"{self.field}__lte": end})
+        return queryset
+
+    def counts(self, base, selection, fs):
+        from django.db.models import F
+
+        decade = (F(self.field) / 10) * 10
+        rows = (
+            base.order_by()
+            .filter(**{f"{self.field}__isnull": False})
+            .annotate(decade=decade)
+            .values("decade")
+            .annotate(n=Count("pk"))
+            .values_list("decade", "n")
+        )
+        start, end = selection or (None, None)
+        values = []
+        for decade_start, n in sorted(rows, reverse=True):
+            decade_start = int(decade_start)
+            selected = start == decade_start and end == decade_start + 9
+            values.append(FacetValue(str(decade_start), f"{decade_start}s", n, selected))
+        return values
+
+    def chips(self, selection, fs):
+        start, end = selection
+        chips = []
+        if start is not None:
+            chips.append((self.params[0], str(start), f"from {start}"))
+        if end is not None:
+            chips.append((self.params[1], str(end), f"to {end}"))
+        return chips
+
+
+# ---------------------------------------------------------------------------------------------
+# FilterSet base
+
+
+class RepeatableFilter(django_filters.MultipleChoiceFilter):
+    """A repeatable parameter (``?theme=a&theme=b``); values are checked by the facet definition."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [])
+        super().__init__(*args, **kwargs)
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose parameters are sanitised once, up front, into ``selection``.
+
+    Subclasses declare django-filter filters (for the API schema and documentation), and:
+    ``facet_definitions`` (FacetDefinition instances), ``search_spec`` (fulltext.SearchSpec),
+    ``sort_orders`` ({key: (label, ordering tuple)}), ``default_sort``.
+    """
+
+    facet_definitions = ()
+    search_spec = None
+    sort_orders = {}
+    default_sort = "newest"
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model.objects.published()
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self._cache = {}
+        self._filtered = {}
+        self.problems = {}
+        self.selection = {}
+        self.q = ""
+        self.sort = self.default_sort
+        self.page = None
+        self.querydict = QueryDict(mutable=True)
+        self._parse(self.data if self.is_bound else QueryDict())
+
+    # -- parsing -----------------------------------------------------------------------------
+    def _raw(self, data):
+        """{param: [clean non-empty strings]} for the grammar's parameters only."""
+        grammar = set(self.grammar())
+        raw = {}
+        getlist = data.getlist if hasattr(data, "getlist") else (
+            lambda key: data[key] if isinstance(data.get(key), list | tuple) else [data[key]]
+        )
+        for key in data:
+            if key not in grammar:
+                continue
+            values = []
+            for value in getlist(key):
+                text, had_control = clean_text(value)
+                if had_control:
+                    self.problems.setdefault(key, "Control characters were removed.")
+                if key != "q" and len(text) > MAX_PARAM_LENGTH:
+                    self.problems[key] = "A value was too long and was ignored."
+                    continue
+                if text:
+                    values.append(text)
+            raw[key] = values
+        return raw
+
+    @classmethod
+    def grammar(cls):
+        params = []
+        for definition in cls.facet_definitions:
+            params.extend(definition.params)
+        return params + ["q", "sort", "page"]
+
+    def _single(self, raw, param):
+        values = raw.get(param) or []
+        if len(values) > 1:
+            self.problems[param] = f"“{param}” was given {len(values)} times; only the first was used."
+        return values[0] if values else None
+
+    def _parse(self, data):
+        raw = self._raw(data)
+        for param in ("q", "sort", "page"):
+            value = self._single(raw, param)
+            raw[param] = [value] if value is not None else []
+        for definition in self.facet_definitions:
+            if isinstance(definition, YearRangeFacet):
+                for param in definition.params:
+                    value = self._single(raw, param)
+                    raw[param] = [value] if value is not None else []
+                selection, problems = definition.parse_bounds(raw, self)
+                self.problems.update(problems)
+            else:
+                values = raw.get(definition.name) or []
+                if not values:
+                    continue
+                selection, message = definition.parse(values, self)
+                if message:
+                    self.problems[definition.name] = message
+            if selection is not None:
+                self.selection[definition.name] = selection
+        q = (raw.get("q") or [""])[0]
+        if len(q) > MAX_QUERY_LENGTH:
+            q = q[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0] if " " in q[:MAX_QUERY_LENGTH] else q[:MAX_QUERY_LENGTH]
+            self.problems["q"] = f"The search was too long, so only its first {MAX_QUERY_LENGTH} characters were used."
+        self.q = q
+        sort = (raw.get("sort") or [None])[0]
+        default = "relevance" if q and "relevance" in self.sort_orders else self.default_sort
+        if sort is None:
+            self.sort = default
+        elif sort not in self.sort_orders:
+            self.problems["sort"] = f"“{sort[:40]}” is not a sort order; choose one of {', '.join(self.sort_orders)}."
+            self.sort = default
+        elif sort == "relevance" and not q:
+            self.sort = self.default_sort
+        else:
+            self.sort = sort
+        page = (raw.get("page") or [None])[0]
+        self.page = page
+        self._build_querydict(sort_given=sort is not None and sort in self.sort_orders)
+
+    def _build_querydict(self, sort_given):
+        qd = QueryDict(mutable=True)
+        for definition in self.facet_definitions:
+            selection = self.selection.get(definition.name)
+            if selection is None:
+                continue
+            if isinstance(definition, YearRangeFacet):
+                for param, value in zip(definition.params, selection, strict=True):
+                    if value is not None:
+                        qd[param] = str(value)
+            else:
+                qd.setlist(definition.name, list(selection))
+        if self.q:
+            qd["q"] = self.q
+        if sort_given:
+            qd["sort"] = self.sort
+        self.querydict = qd
+
+    # -- django-filter interface -------------------------------------------------------------
+    def is_valid(self):
+        return self.is_bound and not self.problems
+
+    @property
+    def errors(self):
+        return ErrorDict(
+            {
+                param: ErrorList([ValidationError(message, code="invalid")])
+                for param, message in self.problems.items()
+            }
+        )
+
+    def filter_queryset(self, queryset):
+        return self.sorted(self.filtered(queryset=queryset))
+
+    # -- building querysets ------------------------------------------------------------------
+    def facet_definition(self, name):
+        return next(d for d in self.facet_definitions if d.name == name)
+
+    def active_facet_names(self):
+        return [d.name for d in self.facet_definitions if d.name in self.selection]
+
+    def filtered(self, exclude=None, queryset=None):
+        """Published items matching every selection except facet ``exclude`` ("q" drops the search)."""
+        if queryset is None:
+            if exclude in self._filtered:
+                return self._filtered[exclude]
+            base = self.queryset.model.objects.published()
+        else:
+            base = queryset
+        for definition in self.facet_definitions:
+            if definition.name != exclude and definition.name in self.selection:
+                base = definition.apply(base, self.selection[definition.name], self)
+        if self.q and exclude != "q" and self.search_spec:
+            base = fulltext.search(base, self.q, self.search_spec)
+        if queryset is None:
+            self._filtered[exclude] = base
+        return base
+
+    def sorted(self, queryset):
+        label, ordering = self.sort_orders[self.sort]
+        if self.sort == "relevance" and self.q:
+            queryset = fulltext.rank(queryset, self.q, self.search_spec)
+        return queryset.order_by(*ordering)
+
+    def facets(self, names=None):
+        """Facets with counts (one GROUP BY each). ``names`` limits which are counted."""
+        facets = []
+        for definition in self.facet_definitions:
+            if names is not None and definition.name not in names:
+                continue
+            selection = self.selection.get(definition.name)
+            values = definition.counts(self.filtered(exclude=definition.name), selection, self)
+            for value in values:
+                value.querystring = self._toggle_querystring(definition, selection, value)
+            extra = {}
+            if isinstance(definition, YearRangeFacet):
+                start, end = selection or (None, None)
+                extra = {"from_param": definition.params[0], "to_param": definition.params[1],
+                         "from_value": start, "to_value": end, "low": definition.low, "high": definition.high}
+            facets.append(Facet(definition.name, definition.label, values, definition.kind, extra))
+        return facets
+
+    def _toggle_querystring(self, definition, selection, value):
+        if isinstance(definition, YearRangeFacet):
+            start_param, end_param = definition.params
+            if value.selected:
+                return _querystring(self.querydict, {start_param: None, end_param: None})
+            start = int(value.value)
+            return _querystring(self.querydict, {start_param: str(start), end_param: str(start + 9)})
+        return _querystring(self.querydict, {definition.name: definition.toggle(selection, value.value)})
+
+    def active_filters(self):
+        chips = []
+        for definition in self.facet_definitions:
+            selection = self.selection.get(definition.name)
+            if selection is None:
+                continue
+            for param, value, label in definition.chips(selection, self):
+                if isinstance(definition, YearRangeFacet):
+                    change = {param: None}
+                else:
+                    change = {param: [v for v in selection if v != value]}
+                chips.append(
+                    ActiveFilter(param, value, label, _querystring(self.querydict, change), definition.label)
+                )
+        if self.q:
+            chips.append(
+                ActiveFilter("q", self.q, f"“{self.q}”", _querystring(self.querydict, {"q": None, "sort": None}), "Search")
+            )
+        return chips
+
+
+def faceted_search(filterset_class, data, queryset=None, request=None, facets=True):
+    """Filter, sort and count in one call. See the module docstring for the result's fields."""
+    filterset = filterset_class(data if data is not None else QueryDict(), queryset=queryset, request=request)
+    if facets is True:
+        facet_list = filterset.facets()
+    elif facets:
+        facet_list = filterset.facets(names=set(facets))
+    else:
+        facet_list = []
+    return FacetedResult(
+        filterset=filterset,
+        queryset=filterset.qs,
+        facets=facet_list,
+        errors=filterset.problems,
+        active=filterset.active_filters(),
+        querydict=filterset.querydict,
+        q=filterset.q,
+        sort=filterset.sort,
+    )
+
+
+def paginate(queryset, page_value, per_page):
+    """A page of ``queryset`` whatever ``page_value`` is: returns (page_obj, message or None)."""
+    paginator = Paginator(queryset, per_page)
+    if page_value in (None, ""):
+        return paginator.page(1), None
+    try:
+        number = int(str(page_value).strip())
+    except ValueError:
+        return paginator.page(1), f"“{str(page_value)[:40]}” is not a page number, so the first page is shown."
+    if number < 1:
+        return paginator.page(1), "Pages are numbered from 1, so the first page is shown."
+    if number > paginator.num_pages:
+        last = paginator.num_pages
+        return paginator.page(last), f"There is no page {number}; the last page ({last}) is shown."
+    return paginator.page(number), None

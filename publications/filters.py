@@ -1,0 +1,173 @@
+"""The FilterSets behind the publication and case-study listings, the API, exports and feeds.
+
+One grammar for every consumer (see ``inlogov/faceting.py`` for semantics, error handling and
+the query budget):
+
+``PublicationFilter``
+    ``theme`` (repeatable slug, sub-themes included), ``kind`` (repeatable ``Publication.Kind``
+    value), ``year_from``/``year_to`` (on ``year``), ``contributor`` (repeatable slug),
+    ``open_access`` (``true``/``false``), ``q`` (full text: title and subtitle above abstract),
+    ``sort`` (``relevance|newest|oldest|title``).
+
+``CaseStudyFilter``
+    ``theme``, ``service_area`` (repeatable slug), ``country`` (repeatable ISO code),
+    ``year_from``/``year_to`` (on ``year_started``), ``q`` (title above summary/locality above
+    body), ``sort`` (``relevance|newest|oldest|title``; newest/oldest by ``year_started``).
+
+Use them as plain django-filter FilterSets::
+
+    fs = PublicationFilter(request.GET, queryset=Publication.objects.published().for_listing())
+    fs.qs            # filtered and sorted
+    fs.is_valid()    # False if anything was ignored or repaired; fs.errors / fs.problems say what
+    fs.facets()      # facet counts (list of faceting.Facet)
+
+or through ``faceting.faceted_search(PublicationFilter, request.GET, queryset)``. A search page
+can pass just ``{"q": text}``. Every ordering ends with ``pk`` so paging is stable.
+"""
+
+import django_filters
+from django.db.models import F
+from django_countries import countries
+
+from inlogov import fulltext
+from inlogov.faceting import (
+    BooleanFacet,
+    ChoiceFacet,
+    FacetedFilterSet,
+    RelatedFacet,
+    RepeatableFilter,
+    YearRangeFacet,
+)
+from inlogov.publishing import published_q
+from publications.models import YEAR_MAX, YEAR_MIN, CaseStudy, Publication, PublicationContributor
+
+SORT_CHOICES = [
+    ("relevance", "Relevance"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("title", "Title A to Z"),
+]
+
+
+def _published_themes():
+    from themes.models import Theme
+
+    return Theme.objects.published().order_by("order", "name", "pk")
+
+
+def _service_areas():
+    from themes.models import ServiceArea
+
+    return ServiceArea.objects.order_by("order", "name", "pk")
+
+
+def _published_contributors():
+    from people.models import Contributor
+
+    return Contributor.objects.published()
+
+
+def _contributor_label(row):
+    return row.get("display_name") or " ".join(
+        part for part in (row.get("given_name"), row.get("family_name")) if part
+    )
+
+
+def _country_choices():
+    return [(code, name) for code, name in countries]
+
+
+class _CommonFilters(FacetedFilterSet):
+    theme = RepeatableFilter(label="Theme slug (repeatable; a parent theme includes its sub-themes)")
+    year_from = django_filters.NumberFilter(label="From year (inclusive)")
+    year_to = django_filters.NumberFilter(label="To year (inclusive)")
+    q = django_filters.CharFilter(label="Search text")
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, label="Sort order")
+
+
+class PublicationFilter(_CommonFilters):
+    kind = django_filters.MultipleChoiceFilter(choices=Publication.Kind.choices, label="Kind (repeatable)")
+    contributor = RepeatableFilter(label="Contributor slug (repeatable)")
+    open_access = django_filters.BooleanFilter(label="Open access")
+
+    facet_definitions = (
+        RelatedFacet(
+            "theme",
+            "Theme",
+            through=lambda: Publication.themes.through,
+            source="publication",
+            target="theme",
+            values_queryset=_published_themes,
+            hierarchical=True,
+            noun="published theme",
+        ),
+        ChoiceFacet("kind", "Kind", "kind", Publication.Kind.choices, noun="kind of publication"),
+        YearRangeFacet("year", "Year", "year", low=YEAR_MIN, high=YEAR_MAX),
+        RelatedFacet(
+            "contributor",
+            "Contributor",
+            through=lambda: PublicationContributor,
+            source="publication",
+            target="contributor",
+            values_queryset=_published_contributors,
+            label_fields=("display_name", "given_name", "family_name"),
+            make_label=_contributor_label,
+            target_public_q=lambda: published_q("contributor__"),
+            limit=15,
+            noun="published contributor",
+        ),
+        BooleanFacet("open_access", "Access", "is_open_access", "Open access", "Not open access"),
+    )
+    search_spec = fulltext.SearchSpec(title_fields=("title", "subtitle"), other_fields=("abstract",))
+    sort_orders = {
+        "relevance": ("Relevance", ("-search_rank", "-year", "title", "pk")),
+        "newest": ("Newest first", ("-year", "title", "pk")),
+        "oldest": ("Oldest first", ("year", "title", "pk")),
+        "title": ("Title A to Z", ("title", "pk")),
+    }
+
+    class Meta:
+        model = Publication
+        fields = []
+
+
+class CaseStudyFilter(_CommonFilters):
+    service_area = RepeatableFilter(label="Service area slug (repeatable)")
+    country = RepeatableFilter(label="Country, ISO 3166 code (repeatable)")
+
+    facet_definitions = (
+        RelatedFacet(
+            "theme",
+            "Theme",
+            through=lambda: CaseStudy.themes.through,
+            source="casestudy",
+            target="theme",
+            values_queryset=_published_themes,
+            hierarchical=True,
+            noun="published theme",
+        ),
+        RelatedFacet(
+            "service_area",
+            "Service area",
+            through=lambda: CaseStudy.service_areas.through,
+            source="casestudy",
+            target="servicearea",
+            values_queryset=_service_areas,
+            noun="service area",
+        ),
+        ChoiceFacet("country", "Country", "country", _country_choices, noun="country code"),
+        YearRangeFacet("year", "Year started", "year_started", low=YEAR_MIN, high=YEAR_MAX),
+    )
+    # Country codes are accepted in any case.
+    facet_definitions[2].case_insensitive = True
+    search_spec = fulltext.SearchSpec(title_fields=("title",), other_fields=("summary", "locality", "body"))
+    sort_orders = {
+        "relevance": ("Relevance", ("-search_rank", F("year_started").desc(nulls_last=True), "title", "pk")),
+        "newest": ("Newest first", (F("year_started").desc(nulls_last=True), "title", "pk")),
+        "oldest": ("Oldest first", (F("year_started").asc(nulls_last=True), "title", "pk")),
+        "title": ("Title A to Z", ("title", "pk")),
+    }
+
+    class Meta:
+        model = CaseStudy
+        fields = []
