@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
-from inlogov import views
+from inlogov import feeds, sitemaps, views
 
 admin.site.site_header = "INLOGOV Research Hub: editing"
 admin.site.site_title = "INLOGOV Research Hub"
@@ -13,5 +14,10 @@ urlpatterns = [
     path("case-studies/", include("publications.case_study_urls")),
     path("people/", include("people.urls")),
     path("themes/", include("themes.urls")),
+    path("search/", views.search, name="search"),
+    path("feeds/publications/", feeds.PublicationFeed(), name="feed-publications"),
+    path("feeds/themes/<slug:slug>/publications/", feeds.ThemePublicationFeed(), name="feed-theme-publications"),
+    path("sitemap.xml", sitemap_view, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
 from django.views.generic import DetailView, ListView
 
+from inlogov.preview import PreviewableDetailMixin
 from publications.models import CaseStudy, Publication
 
 
@@ -10,9 +11,56 @@ class PublicationListView(ListView):
         return Publication.objects.published().for_listing()
 
 
-class PublicationDetailView(DetailView):
-    def get_queryset(self):
-        return Publication.objects.published().for_listing()
+class PublicationDetailView(PreviewableDetailMixin, DetailView):
+    """A publication with its credits, chapters, case studies, citation and metadata.
+
+    Related publications share a theme with this one; they come from one query plus the
+    listing prefetches, so the page's query count does not depend on how much is related.
+    """
+
+    model = Publication
+
+    def base_queryset(self):
+        return Publication.objects.for_detail()
+
+    def get_context_data(self, **kwargs):
+        from inlogov import metadata
+
+        context = super().get_context_data(**kwargs)
+        publication = self.object
+        origin = metadata.base_url(self.request)
+        url = origin + publication.get_absolute_url()
+        theme_ids = [theme.pk for theme in publication.themes.all()]
+        related = []
+        if theme_ids:
+            related = list(
+                Publication.objects.published()
+                .filter(themes__in=theme_ids)
+                .exclude(pk=publication.pk)
+                .exclude(parent=publication)
+                .distinct()
+                .for_listing()
+                .order_by("-year", "title")[:4]
+            )
+        contributions = list(publication.contributions.all())
+        context.update(
+            parent=publication.parent if publication.parent_id and publication.parent.is_public else None,
+            chapters=publication.published_children,
+            case_studies=publication.published_case_studies,
+            contributions=contributions,
+            related_publications=related,
+            cite=metadata.citation_context(publication, "publications"),
+            highwire_tags=metadata.highwire_tags(publication),
+            json_ld=metadata.json_ld(metadata.publication_ld(publication, origin)),
+            open_graph=metadata.open_graph(
+                publication.full_title,
+                url,
+                metadata.plain_text(publication.abstract, 40) or publication.get_kind_display(),
+                "book" if metadata.SCHEMA_TYPES.get(publication.kind) == "Book" else "article",
+            ),
+            meta_description=metadata.plain_text(publication.abstract, 30),
+        )
+        return context
 
 
 class CaseStudyListView(ListView):
@@ -22,6 +70,30 @@ class CaseStudyListView(ListView):
         return CaseStudy.objects.published().for_listing()
 
 
-class CaseStudyDetailView(DetailView):
-    def get_queryset(self):
-        return CaseStudy.objects.published().for_listing()
+class CaseStudyDetailView(PreviewableDetailMixin, DetailView):
+    """A case study with its facts panel, the publications discussing it and its citation."""
+
+    model = CaseStudy
+    context_object_name = "case_study"
+
+    def base_queryset(self):
+        return CaseStudy.objects.for_detail()
+
+    def get_context_data(self, **kwargs):
+        from inlogov import metadata
+
+        context = super().get_context_data(**kwargs)
+        case_study = self.object
+        origin = metadata.base_url(self.request)
+        description = case_study.summary or metadata.plain_text(case_study.body, 30)
+        context.update(
+            publications=case_study.published_publications,
+            contributors=case_study.published_contributors,
+            cite=metadata.citation_context(case_study, "case_studies"),
+            json_ld=metadata.json_ld(metadata.case_study_ld(case_study, origin)),
+            open_graph=metadata.open_graph(
+                case_study.title, origin + case_study.get_absolute_url(), description or "Case study"
+            ),
+            meta_description=description,
+        )
+        return context

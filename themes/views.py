@@ -1,13 +1,148 @@
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.views.generic import DetailView, ListView
 
+from inlogov import metadata
+from inlogov.preview import PreviewableDetailMixin
+from inlogov.publishing import published_q
+from people.models import Contributor
+from publications.models import CaseStudy, Publication
 from themes.models import Theme
+
+LATEST = 5
 
 
 class ThemeListView(ListView):
+    """Top-level themes with their published sub-themes nested beneath them."""
+
+    model = Theme
+
     def get_queryset(self):
-        return Theme.objects.published().for_listing()
+        return Theme.objects.published().for_detail().filter(parent__isnull=True)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        publications = _counts_by_theme(Publication.objects.published())
+        cases = _counts_by_theme(CaseStudy.objects.published())
+        for theme in context["object_list"]:
+            # A top-level theme's count includes its sub-themes, as on its page and in the facets.
+            theme.publication_count = publications["top"].get(theme.pk, 0)
+            theme.case_study_count = cases["top"].get(theme.pk, 0)
+            for child in theme.published_children:
+                child.publication_count = publications["direct"].get(child.pk, 0)
+                child.case_study_count = cases["direct"].get(child.pk, 0)
+        return context
 
 
-class ThemeDetailView(DetailView):
-    def get_queryset(self):
-        return Theme.objects.published().for_listing()
+def _counts_by_theme(items):
+    """Distinct published items per theme ("direct") and per top-level theme including its
+    sub-themes ("top"): two grouped queries, whatever the number of themes."""
+    tagged = items.filter(published_q("themes__")).order_by()
+    direct = dict(tagged.values_list("themes").annotate(n=Count("pk", distinct=True)))
+    top = dict(
+        tagged.annotate(top=Coalesce("themes__parent", "themes"))
+        .values_list("top")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return {"direct": direct, "top": top}
+
+
+class ThemeDetailView(PreviewableDetailMixin, DetailView):
+    """A theme: its sub-themes, counts, the latest work, the people and a chart by year.
+
+    A top-level theme covers its sub-themes too, as the faceted listings do.
+    """
+
+    model = Theme
+    context_object_name = "theme"
+
+    def base_queryset(self):
+        return Theme.objects.for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        theme = self.object
+        theme_ids = [theme.pk] + [child.pk for child in theme.published_children]
+        publications = Publication.objects.published().filter(themes__in=theme_ids).distinct()
+        case_studies = CaseStudy.objects.published().filter(themes__in=theme_ids).distinct()
+        per_year = list(
+            Publication.objects.published()
+            .filter(themes__in=theme_ids)
+            .order_by()
+            .values("year")
+            .annotate(total=Count("pk", distinct=True))
+            .order_by("year")
+        )
+        people = (
+            Contributor.objects.published()
+            .filter(
+                Q(expertise__in=theme_ids)
+                | Q(contributions__publication__in=Publication.objects.published().filter(themes__in=theme_ids))
+            )
+            .distinct()
+            .order_by("family_name", "given_name", "pk")
+        )
+        parent = theme.parent if theme.parent_id and theme.parent.is_public else None
+        origin = metadata.base_url(self.request)
+        description = metadata.plain_text(theme.description, 30)
+        context.update(
+            parent=parent,
+            sub_themes=theme.published_children,
+            publication_count=sum(row["total"] for row in per_year),
+            case_study_count=case_studies.count(),
+            latest_publications=list(publications.for_listing().order_by("-year", "-date", "title")[:LATEST]),
+            latest_case_studies=list(case_studies.for_listing().order_by("-year_started", "title")[:LATEST]),
+            people=list(people),
+            chart=year_chart(per_year),
+            json_ld=metadata.json_ld(metadata.theme_ld(theme, origin)),
+            open_graph=metadata.open_graph(
+                theme.name, origin + theme.get_absolute_url(), description or f"Research on {theme.name}", "website"
+            ),
+            meta_description=description or f"INLOGOV research on {theme.name}.",
+        )
+        return context
+
+
+def year_chart(rows, width=560, bar_area=160):
+    """Geometry for a bar chart of publications per year, drawn as inline SVG by the template.
+
+    Every year between the first and last appears, so gaps show as empty years. Returns None when
+    there is nothing to draw.
+    """
+    if not rows:
+        return None
+    totals = {row["year"]: row["total"] for row in rows}
+    years = list(range(min(totals), max(totals) + 1))
+    highest = max(totals.values())
+    left, top, label_room = 8, 20, 24
+    slot = (width - 2 * left) / len(years)
+    bar_width = max(4, min(48, slot * 0.7))
+    bars = []
+    for index, year in enumerate(years):
+        total = totals.get(year, 0)
+        height = round(bar_area * total / highest, 1)
+        x = round(left + index * slot + (slot - bar_width) / 2, 1)
+        bars.append(
+            {
+                "year": year,
+                "total": total,
+                "x": x,
+                "y": round(top + bar_area - height, 1),
+                "width": round(bar_width, 1),
+                "height": height,
+                "label_x": round(x + bar_width / 2, 1),
+                "label_y": round(top + bar_area - height - 4, 1),
+                # Label every year when there is room, otherwise every few years.
+                "show_year": len(years) <= 12 or index % max(1, len(years) // 8) == 0,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": width,
+        "height": top + bar_area + label_room,
+        "baseline": top + bar_area,
+        "year_y": top + bar_area + label_room - 6,
+        "first": years[0],
+        "last": years[-1],
+        "highest": highest,
+    }
