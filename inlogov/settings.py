@@ -110,6 +110,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one structured log line per request, with the final status.
+    "inlogov.middleware.RequestLogMiddleware",
+    # Wraps everything below: a lost database becomes a friendly 503, not a 500.
+    "inlogov.middleware.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -290,6 +294,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("DJANGO_HSTS_PRELOAD", False)
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe health over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# HSTS preloading is a commitment for the whole registrable domain (a university's, for a hub on
+# a subdomain) that is slow to undo, so it stays an explicit choice (DJANGO_HSTS_PRELOAD=true);
+# leaving it off is deliberate, so Django's reminder about it is silenced.
+if HTTPS and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -355,6 +366,8 @@ SPECTACULAR_SETTINGS = {
 # --- Logging --------------------------------------------------------------------------------
 # One JSON object per line on stderr, for a production log pipeline.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# Adds the number of SQL queries to each request log line (always on with DEBUG).
+LOG_QUERY_COUNT = env_bool("LOG_QUERY_COUNT", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
-from inlogov import feeds, sitemaps, views
+from inlogov import feeds, health, sitemaps, views
 
 admin.site.site_header = "INLOGOV Research Hub: editing"
 admin.site.site_title = "INLOGOV Research Hub"
@@ -20,4 +20,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap_view, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
