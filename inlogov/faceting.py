@@ -605,14 +605,18 @@ class FacetedFilterSet(django_filters.FilterSet):
             for value in getlist(key):
                 text, had_control = clean_text(value)
                 if had_control:
-                    self.problems.setdefault(key, "Control characters were removed.")
+                    self._problem(key, "Control characters were removed.")
                 if key != "q" and len(text) > MAX_PARAM_LENGTH:
-                    self.problems[key] = "A value was too long and was ignored."
+                    self._problem(key, "A value was too long and was ignored.")
                     continue
                 if text:
                     values.append(text)
             raw[key] = values
         return raw
+
+    def _problem(self, param, message):
+        previous = self.problems.get(param)
+        self.problems[param] = f"{previous} {message}" if previous and message not in previous else message
 
     @classmethod
     def grammar(cls):
@@ -624,7 +628,7 @@ class FacetedFilterSet(django_filters.FilterSet):
     def _single(self, raw, param):
         values = raw.get(param) or []
         if len(values) > 1:
-            self.problems[param] = f"“{param}” was given {len(values)} times; only the first was used."
+            self._problem(param, f"“{param}” was given {len(values)} times; only the first was used.")
         return values[0] if values else None
 
     def _parse(self, data):
@@ -638,27 +642,28 @@ class FacetedFilterSet(django_filters.FilterSet):
                     value = self._single(raw, param)
                     raw[param] = [value] if value is not None else []
                 selection, problems = definition.parse_bounds(raw, self)
-                self.problems.update(problems)
+                for param, message in problems.items():
+                    self._problem(param, message)
             else:
                 values = raw.get(definition.name) or []
                 if not values:
                     continue
                 selection, message = definition.parse(values, self)
                 if message:
-                    self.problems[definition.name] = message
+                    self._problem(definition.name, message)
             if selection is not None:
                 self.selection[definition.name] = selection
         q = (raw.get("q") or [""])[0]
         if len(q) > MAX_QUERY_LENGTH:
             q = q[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0] if " " in q[:MAX_QUERY_LENGTH] else q[:MAX_QUERY_LENGTH]
-            self.problems["q"] = f"The search was too long, so only its first {MAX_QUERY_LENGTH} characters were used."
+            self._problem("q", f"The search was too long, so only its first {MAX_QUERY_LENGTH} characters were used.")
         self.q = q
         sort = (raw.get("sort") or [None])[0]
         default = "relevance" if q and "relevance" in self.sort_orders else self.default_sort
         if sort is None:
             self.sort = default
         elif sort not in self.sort_orders:
-            self.problems["sort"] = f"“{sort[:40]}” is not a sort order; choose one of {', '.join(self.sort_orders)}."
+            self._problem("sort", f"“{sort[:40]}” is not a sort order; choose one of {', '.join(self.sort_orders)}.")
             self.sort = default
         elif sort == "relevance" and not q:
             self.sort = self.default_sort
@@ -816,3 +821,47 @@ def paginate(queryset, page_value, per_page):
         last = paginator.num_pages
         return paginator.page(last), f"There is no page {number}; the last page ({last}) is shown."
     return paginator.page(number), None
+
+
+class FacetedListMixin:
+    """For a ``ListView``: FilterSet filtering, facet counts and pagination that never 404s.
+
+    Set ``model``, ``filterset_class`` and ``paginate_by``. The context gains ``result`` (a
+    FacetedResult), ``problems`` ({param: message}, including ``page``), ``sort_options`` and,
+    when nothing matches, ``suggestion`` (see ``FacetedResult.suggestion``).
+    """
+
+    filterset_class = None
+
+    def get_queryset(self):
+        self.result = faceted_search(
+            self.filterset_class,
+            self.request.GET,
+            self.model.objects.published().for_listing(),
+            request=self.request,
+        )
+        return self.result.queryset
+
+    def paginate_queryset(self, queryset, page_size):
+        page, self.page_problem = paginate(queryset, self.result.filterset.page, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        problems = dict(self.result.errors)
+        if getattr(self, "page_problem", None):
+            problems["page"] = self.page_problem
+        filterset = self.result.filterset
+        context.update(
+            result=self.result,
+            problems=problems,
+            sort_options=[
+                (key, label)
+                for key, (label, _ordering) in filterset.sort_orders.items()
+                if key != "relevance" or self.result.q
+            ],
+            suggestion=None,
+        )
+        if context["paginator"].count == 0 and (self.result.active or self.result.q):
+            context["suggestion"] = self.result.suggestion()
+        return context

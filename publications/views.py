@@ -1,14 +1,17 @@
 from django.views.generic import DetailView, ListView
 
+from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
+from publications.filters import CaseStudyFilter, PublicationFilter
 from publications.models import CaseStudy, Publication
 
 
-class PublicationListView(ListView):
-    paginate_by = 20
+class PublicationListView(FacetedListMixin, ListView):
+    """The faceted publications listing; its grammar is PublicationFilter's (publications/filters.py)."""
 
-    def get_queryset(self):
-        return Publication.objects.published().for_listing()
+    model = Publication
+    filterset_class = PublicationFilter
+    paginate_by = 20
 
 
 class PublicationDetailView(PreviewableDetailMixin, DetailView):
@@ -63,11 +66,12 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
         return context
 
 
-class CaseStudyListView(ListView):
-    paginate_by = 20
+class CaseStudyListView(FacetedListMixin, ListView):
+    """The faceted case-study listing; its grammar is CaseStudyFilter's (publications/filters.py)."""
 
-    def get_queryset(self):
-        return CaseStudy.objects.published().for_listing()
+    model = CaseStudy
+    filterset_class = CaseStudyFilter
+    paginate_by = 20
 
 
 class CaseStudyDetailView(PreviewableDetailMixin, DetailView):
