@@ -1,0 +1,163 @@
+"""Theme pages: nested list with counts, and a theme's page with its work, people and chart."""
+
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from tests.factories import future, make_case_study, make_contributor, make_publication, make_theme
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+@pytest.fixture
+def coproduction():
+    """Co-production with two published sub-themes and one draft sub-theme.
+
+    Published publications: 2019 x1 (parent theme), 2021 x2 (one on both sub-themes, one on
+    Co-design only). A draft and a scheduled publication, and a publication reached only
+    through the draft sub-theme, are tagged too and must never count.
+    """
+    parent = make_theme("Co-production", slug="co-production", description="<p>Working together.</p>")
+    design = make_theme("Co-design", slug="co-design", parent=parent, order=1)
+    delivery = make_theme("Co-delivery", slug="co-delivery", parent=parent, order=2)
+    hidden = make_theme("Co-secret", slug="co-secret", parent=parent, status="draft")
+    loeffler = make_contributor("Elke", "Loeffler", slug="elke-loeffler")
+    loeffler.expertise.set([parent])
+    bovaird = make_contributor("Tony", "Bovaird", slug="tony-bovaird")
+    make_contributor("Draft", "Expert", slug="draft-expert", status="draft").expertise.set([parent])
+    outsider = make_contributor("Out", "Sider", slug="out-sider")
+    make_publication("Handbook on co-production", slug="handbook", year=2019, themes=[parent], contributors=[loeffler])
+    make_publication("Four Co's chapter", slug="four-cos", year=2021, themes=[design, delivery], contributors=[bovaird])
+    make_publication("Designing with citizens", slug="designing", year=2021, themes=[design])
+    make_publication("Draft on co-design", slug="draft-pub", year=2024, themes=[design], status="draft",
+                     contributors=[outsider])
+    make_publication("Scheduled on co-design", slug="scheduled-pub", year=2024, themes=[design],
+                     publish_from=future())
+    make_publication("Only under a draft theme", slug="hidden-theme-pub", year=2024, themes=[hidden])
+    make_case_study("Balsall Heath", slug="balsall-heath", themes=[delivery], year_started=2000)
+    make_case_study("Draft case", slug="draft-case", themes=[delivery], status="draft")
+    return parent
+
+
+def test_theme_page_counts_include_published_sub_themes_only(client, coproduction):
+    response = client.get("/themes/co-production/")
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert "3 publications and 1 case study , including its sub-themes." in text
+    assert '<a href="/publications/?theme=co-production">3 publications</a>' in response.text
+    assert '<a href="/case-studies/?theme=co-production">1 case study</a>' in response.text
+
+
+def test_theme_page_shows_description_and_published_sub_themes(client, coproduction):
+    response = client.get("/themes/co-production/")
+    assert "<p>Working together.</p>" in response.text
+    assert '<a href="/themes/co-design/">Co-design</a>' in response.text
+    assert '<a href="/themes/co-delivery/">Co-delivery</a>' in response.text
+    assert "Co-secret" not in response.text
+
+
+def test_theme_page_latest_work_is_published_newest_first(client, coproduction):
+    response = client.get("/themes/co-production/")
+    html = response.text
+    assert html.index("Designing with citizens") < html.index("Four Co&#x27;s chapter") < html.index("Handbook on co-production")
+    for hidden in ("Draft on co-design", "Scheduled on co-design", "Only under a draft theme", "Draft case"):
+        assert hidden not in html
+    assert '<a href="/case-studies/balsall-heath/">Balsall Heath</a>' in html
+    assert "All 3 publications on Co-production" in html
+
+
+def test_theme_page_lists_experts_and_authors_but_not_drafts(client, coproduction):
+    response = client.get("/themes/co-production/")
+    assert '<a href="/people/elke-loeffler/">Elke Loeffler</a>' in response.text
+    assert '<a href="/people/tony-bovaird/">Tony Bovaird</a>' in response.text
+    assert "Draft Expert" not in response.text
+    assert "Out Sider" not in response.text  # credited only on a draft publication
+
+
+def test_theme_chart_has_a_bar_per_year_and_a_text_alternative(client, coproduction):
+    response = client.get("/themes/co-production/")
+    html = response.text
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    assert 'role="img"' in svg
+    assert svg.count('<rect class="bar"') == 3  # 2019, 2020 (none), 2021
+    assert '<desc id="chart-desc">2019: 1; 2020: 0; 2021: 2.</desc>' in svg
+    table = re.search(r"<table>.*?</table>", html, re.S).group(0)
+    assert re.findall(r'<th scope="row">(\d+)</th><td>(\d+)</td>', table) == [("2019", "1"), ("2020", "0"), ("2021", "2")]
+
+
+def test_sub_theme_page_counts_only_its_own_work(client, coproduction):
+    response = client.get("/themes/co-delivery/")
+    assert "Sub-theme of Co-production" in response.text
+    assert '<a href="/publications/?theme=co-delivery">1 publication</a>' in response.text
+    assert '<a href="/case-studies/?theme=co-delivery">1 case study</a>' in response.text
+
+
+def test_theme_json_ld_is_a_defined_term(client, coproduction):
+    response = client.get("/themes/co-production/")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', response.text, re.S).group(1))
+    assert (data["@type"], data["name"]) == ("DefinedTerm", "Co-production")
+
+
+@pytest.mark.parametrize(("status", "publish_from"), [("draft", None), ("published", future())])
+def test_draft_and_scheduled_themes_are_not_found(client, status, publish_from):
+    make_theme("Hidden", slug="hidden", status=status, publish_from=publish_from)
+    assert client.get("/themes/hidden/").status_code == 404
+
+
+def test_staff_preview_a_draft_theme_with_the_banner(client):
+    make_theme("Hidden", slug="hidden", status="draft")
+    user = User.objects.create_user("editor", password="a-long-test-password", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_theme"))
+    client.force_login(user)
+    response = client.get("/themes/hidden/")
+    assert response.status_code == 200
+    assert "Draft - not public." in response.text
+
+
+def test_theme_list_nests_sub_themes_with_published_counts(client, coproduction):
+    make_theme("Democratic innovation", slug="democratic-innovation", order=5)
+    response = client.get("/themes/")
+    text = text_of(response.text)
+    assert "Co-production 3 publications, 1 case study (including sub-themes)" in text
+    assert "Co-design 2 publications, 0 case studies" in text
+    assert "Co-delivery 1 publication, 1 case study" in text
+    assert "Democratic innovation 0 publications, 0 case studies" in text
+    assert "Co-secret" not in text
+
+
+# The theme, its sub-themes, year counts, case-study count, latest publications (+ credits,
+# themes), latest case studies (+ themes, service areas), people: fixed whatever the numbers.
+THEME_DETAIL_QUERIES = 11
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_theme_page_query_count_is_constant(client, django_assert_num_queries, size):
+    parent = make_theme("Busy", slug="busy")
+    children = [make_theme(parent=parent) for _ in range(size)]
+    for i in range(size):
+        author = make_contributor()
+        make_publication(year=1990 + i, themes=[children[i]], contributors=[author])
+        make_case_study(themes=[parent])
+    with django_assert_num_queries(THEME_DETAIL_QUERIES):
+        response = client.get("/themes/busy/")
+    assert response.text.count('<rect class="bar"') == size
+    assert response.text.count('class="card card--publication"') == 5
+
+
+THEME_LIST_QUERIES = 6
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_theme_list_query_count_is_constant(client, django_assert_num_queries, size):
+    for _ in range(size):
+        parent = make_theme()
+        make_publication(themes=[make_theme(parent=parent)])
+    with django_assert_num_queries(THEME_LIST_QUERIES):
+        response = client.get("/themes/")
+    assert response.text.count('<section class="panel"') == size
