@@ -6,15 +6,16 @@ site is showing:
     {"v": "<random token>", "at": <epoch seconds of the last change>, "next": <epoch or None>}
 
 Every save, delete and many-to-many change of a content model (connected in `InlogovConfig.ready`)
-and every call to `bump_content_version()` replaces the token. Page keys and ETags contain the
-token, so after a change no server can find an old entry: the very next request on any app server
-renders fresh content. Old entries are never deleted; they expire (CACHE_TIMEOUT) or are evicted.
+and every call to `bump_content_version()` replaces the token. Cached pages and ETags carry the
+token, so after a change no server will use an old entry: the very next request on any app server
+renders fresh content and overwrites it. Entries expire after CACHE_TIMEOUT or are evicted.
 
 Scheduled publishing needs no write to happen: "next" holds the earliest future publish-from
 time of a published item, and the first request after that moment bumps the version itself.
 
-The middleware reads the state with one cache GET per request (never memoised in the process:
-another server may have changed it a millisecond ago), then the page with a second GET.
+The middleware reads the state and the page together, in one cache round trip per request (the
+state is never memoised in the process: another server may have changed it a millisecond ago).
+A page entry records the version it was rendered for and counts only if that is still current.
 
 Writes inside a transaction bump twice: at once (so the same connection sees its own change,
 which is also what makes tests inside a transaction coherent) and again once the transaction
@@ -182,11 +183,19 @@ def bump_content_version(using="default", publish_from=None, _from_signal=False)
         _full_bump()
 
 
-def current_state():
-    """The content state, or None when the cache is unreachable (serve uncached then)."""
-    if time.monotonic() < _outage["until"]:
-        return None
-    state = cache.get(STATE_KEY)
+_UNREAD = object()
+
+
+def current_state(prefetched=_UNREAD):
+    """The content state, or None when the cache is unreachable (serve uncached then).
+
+    `prefetched` is the state already read along with the page (one round trip for both).
+    """
+    if prefetched is _UNREAD:
+        if time.monotonic() < _outage["until"]:
+            return None
+        prefetched = cache.get(STATE_KEY)
+    state = prefetched
     if state is None:
         # Nothing stored yet (first request, flushed cache) or the cache is down: add() tells
         # them apart (None means the backend swallowed a connection error).
@@ -313,13 +322,13 @@ def _not_modified(request, etag, state):
     return since is not None and state["at"] <= since
 
 
-def _serialise(response):
+def _serialise(version, response):
     headers = [(k, v) for k, v in response.items() if k.lower() not in ("date", "x-query-count", "x-cache")]
-    return (response.status_code, headers, response.content)
+    return (version, response.status_code, headers, response.content)
 
 
 def _deserialise(entry):
-    status, headers, content = entry
+    _version, status, headers, content = entry
     response = HttpResponse(content, status=status)
     for key, value in headers:
         response[key] = value
@@ -357,17 +366,23 @@ class ContentCacheMiddleware:
                 response["Cache-Control"] = "private, no-store, max-age=0"
             return response
 
-        state = current_state()
+        variant = _variant(request)
+        # One entry per URL variant, tagged with the version it was rendered for, so the state
+        # and the page come back in a single round trip.
+        key = f"page:{_digest(request.method, variant)}"
+        if time.monotonic() < _outage["until"]:
+            state, entry = None, None
+        else:
+            values = cache.get_many([STATE_KEY, key]) or {}
+            state = current_state(values.get(STATE_KEY))
+            entry = values.get(key)
         if state is None:  # cache unreachable
             response = self.get_response(request)
             response["X-Cache"] = "unavailable"
             return response
 
-        variant = _variant(request)
         etag = f'"{_digest(state["v"], variant)[:40]}"'
-        key = f"page:{state['v']}:{_digest(request.method, variant)}"
-        entry = cache.get(key)
-        if entry is not None:
+        if entry is not None and entry[0] == state["v"]:
             response = _deserialise(entry)
             response["X-Cache"] = "hit"
         else:
@@ -376,7 +391,7 @@ class ContentCacheMiddleware:
                 response["X-Cache"] = "bypass"
                 return response
             _add_validators(response, etag, state)
-            cache.set(key, _serialise(response))
+            cache.set(key, _serialise(state["v"], response))
             response["X-Cache"] = "miss"
         if _not_modified(request, etag, state):
             not_modified = HttpResponseNotModified()
