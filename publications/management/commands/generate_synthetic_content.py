@@ -166,7 +166,8 @@ class Progress:
         elif self.done >= self.next_line or self.done == self.total:
             # A line about every tenth of the work, and always at the end.
             self.stdout.write(f"{self.label}: {self.done}/{self.total}")
-            self.next_line = self.done + max(1, self.total // 10)
+            step = max(1, self.total // 10)
+            self.next_line = (self.done // step + 1) * step
 
     def close(self):
         if self.bar is not None:
@@ -218,7 +219,9 @@ class Command(BaseCommand):
                     f"Synthetic content for seed {options['seed']} already exists: pass --clear "
                     "to replace it."
                 )
-            themes, areas = self.taxonomy(options["themes_from_starter"])
+            wanted = options["publications"] + options["contributors"] + options["case_studies"]
+            # `--clear` with nothing to generate only clears: no synthetic themes are left behind.
+            themes, areas = self.taxonomy(options["themes_from_starter"]) if wanted else ([], [])
             contributor_ids = self.make_contributors(options["contributors"], themes)
             publication_ids = self.make_publications(
                 options["publications"], contributor_ids, themes, areas
