@@ -145,10 +145,10 @@ class ImportView(View):
 
 EXPORTS = {
     # action name suffix: (citations function name, file extension, content type, menu label)
-    "bibtex": ("publications_to_bibtex", "bib", "application/x-bibtex; charset=utf-8", "BibTeX"),
-    "ris": ("publications_to_ris", "ris", "application/x-research-info-systems; charset=utf-8", "RIS"),
-    "csv": ("publications_to_csv", "csv", "text/csv; charset=utf-8", "CSV"),
-    "case_studies_csv": ("case_studies_to_csv", "csv", "text/csv; charset=utf-8", "CSV"),
+    "bibtex": ("bibtex_list", "bib", "application/x-bibtex; charset=utf-8", "BibTeX"),
+    "ris": ("ris_list", "ris", "application/x-research-info-systems; charset=utf-8", "RIS"),
+    "csv": ("publications_csv", "csv", "text/csv; charset=utf-8", "CSV"),
+    "case_studies_csv": ("case_studies_csv", "csv", "text/csv; charset=utf-8", "CSV"),
 }
 
 
@@ -158,11 +158,11 @@ def make_export_action(fmt):
     def export(modeladmin, request, queryset):
         from inlogov import citations
 
+        # The admin's queryset already carries every credit (drafts included: this is staff
+        # output) in citation order, which the citation writers reuse.
         writer = getattr(citations, function_name)
         opts = modeladmin.model._meta
-        if opts.model_name == "publication":
-            queryset = queryset.for_listing()
-        content = writer(queryset)
+        content = writer(queryset.order_by("pk"), request)
         response = HttpResponse(content, content_type=content_type)
         stamp = timezone.localtime().strftime("%Y-%m-%d")
         response["Content-Disposition"] = (

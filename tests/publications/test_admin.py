@@ -388,3 +388,66 @@ def test_admin_index_dashboard_lists_drafts_scheduled_and_recent_changes(editor_
     assert "Recently Edited" in recent and "A draft book" in recent
     assert "1 draft publications" in html
     assert "INLOGOV Research Hub: editing" in html
+
+
+# --- export actions ---------------------------------------------------------------------------
+
+
+def export(client, url, action, items):
+    return client.post(url, {"action": action, "_selected_action": [item.pk for item in items]})
+
+
+@pytest.fixture
+def three_books():
+    loeffler, bovaird = make_contributor("Elke", "Loeffler"), make_contributor("Tony", "Bovaird")
+    return [
+        make_publication("Exported first", contributors=[loeffler, bovaird], doi="10.1000/one"),
+        make_publication("Exported draft", status="draft", contributors=[bovaird]),
+        make_publication("Not selected"),
+    ]
+
+
+def test_bibtex_export_downloads_the_selected_publications(editor_client, three_books):
+    response = export(editor_client, "/admin/publications/publication/", "export_bibtex", three_books[:2])
+    assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    assert re.fullmatch(r'attachment; filename="inlogov-publications-\d{4}-\d\d-\d\d\.bib"', response["Content-Disposition"])
+    text = response.content.decode()
+    assert text.count("@book{") == 2
+    assert "Exported first" in text and "Exported draft" in text and "Not selected" not in text
+    assert "Loeffler, Elke and Bovaird, Tony" in text
+    assert "10.1000/one" in text
+
+
+def test_ris_export_lists_authors_in_citation_order(editor_client, three_books):
+    response = export(editor_client, "/admin/publications/publication/", "export_ris", three_books[:1])
+    assert response["Content-Disposition"].endswith('.ris"')
+    text = response.content.decode()
+    assert text.count("TY  - BOOK") == 1
+    assert text.index("AU  - Loeffler, Elke") < text.index("AU  - Bovaird, Tony")
+    assert "Not selected" not in text
+
+
+def test_csv_export_has_a_header_and_one_row_per_publication(editor_client, three_books):
+    import csv
+
+    from inlogov.citations import PUBLICATION_CSV_HEADER
+
+    response = export(editor_client, "/admin/publications/publication/", "export_csv", three_books[:2])
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == PUBLICATION_CSV_HEADER
+    assert sorted(row[1] for row in rows[1:]) == ["Exported draft", "Exported first"]
+
+
+def test_case_study_csv_export(editor_client):
+    import csv
+
+    from inlogov.citations import CASE_STUDY_CSV_HEADER
+
+    cases = [make_case_study("Walsall KeyRing", locality="Walsall"), make_case_study("Left out")]
+    response = export(editor_client, "/admin/publications/casestudy/", "export_case_studies_csv", cases[:1])
+    assert response["Content-Disposition"].startswith('attachment; filename="inlogov-case-studies-')
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == CASE_STUDY_CSV_HEADER
+    assert [row[1] for row in rows[1:]] == ["Walsall KeyRing"]
+    assert rows[1][3] == "Walsall"
