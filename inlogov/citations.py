@@ -303,23 +303,23 @@ def _harvard_names(people):
 
 
 def _keeps_capitals(word, keep):
-    letters = [ch for ch in word if ch.isalpha()]
-    if not letters:
+    bare = re.sub(r"^[^\w]+|[^\w]+$", "", word)
+    if not any(ch.isalpha() for ch in bare):
         return True
-    if any(ch.isupper() for part in re.split(r"[-'’]", word) for ch in part[1:] if ch.isalpha()):
+    if any(ch.isupper() for part in re.split(r"[-'’.]", bare) for ch in part[1:]):
         return True  # acronyms and inner capitals: UK, CI.VI.VO., KeyRing, COVID-19
-    bare = re.sub(r"^[^\w]+|(?:['’]s)?[^\w]*$", "", word)
+    bare = re.sub(r"['’]s$", "", bare)
     return bare in keep or bare in PROPER_NOUNS or bare == "I"
 
 
 def _lower_word(word):
-    return "-".join(part[:1].lower() + part[1:] for part in word.split("-"))
+    return "-".join(_first_letter(part, str.lower) for part in word.split("-"))
 
 
-def _upper_first(word):
+def _first_letter(word, change):
     for index, ch in enumerate(word):
         if ch.isalpha():
-            return word[:index] + ch.upper() + word[index + 1 :]
+            return word[:index] + change(ch) + word[index + 1 :]
     return word
 
 
@@ -333,7 +333,7 @@ def sentence_case(text, keep=frozenset(), capitalise_after_colon=True):
             out.append(word)
         elif index == 0 or (after_colon and capitalise_after_colon):
             head, dash, rest = word.partition("-")
-            out.append(_upper_first(head.lower()) + dash + _lower_word(rest))
+            out.append(_first_letter(_lower_word(head), str.upper) + dash + _lower_word(rest))
         else:
             out.append(_lower_word(word))
     return " ".join(out)
@@ -631,7 +631,9 @@ def _bibtex_entry(item, key):
         fields.append(("editor", _bibtex_people(item.editors)))
     if item.container_editors:
         fields.append(("editor", _bibtex_people(item.container_editors)))
-    add("title", item.full_title)
+    if item.full_title:
+        # The inner braces keep the title's capitals: BibTeX styles otherwise lower-case them.
+        fields.append(("title", "{" + bibtex_escape(item.full_title) + "}"))
     if shape == "chapter":
         add("booktitle", item.container)
     elif shape == "article":
@@ -670,14 +672,14 @@ def _unique_keys(items):
     return keys
 
 
-def _suffix(count):
-    """1 -> 'b', 2 -> 'c', ... 25 -> 'z', 26 -> 'ba'."""
+def _suffix(index):
+    """1 -> 'b', 2 -> 'c', ... 25 -> 'z', 26 -> 'ba': the first key keeps no suffix."""
     letters = ""
-    count += 1
-    while count:
-        count, rest = divmod(count, 26)
-        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
-    return letters
+    while True:
+        letters = "abcdefghijklmnopqrstuvwxyz"[index % 26] + letters
+        index //= 26
+        if not index:
+            return letters
 
 
 def _prepare(objs, request=None):
@@ -825,6 +827,11 @@ def csl_data(obj, request=None):
 def csl_json_list(objs, request=None):
     """A CSL-JSON array as text."""
     return json.dumps(csl_data_list(objs, request), ensure_ascii=False, indent=2)
+
+
+def csl_json_list_of_one(obj, request=None):
+    """One item as a CSL-JSON array, the shape a .json file for reference managers takes."""
+    return csl_json_list([obj], request)
 
 
 def csl_json_item(obj, request=None):
