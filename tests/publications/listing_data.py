@@ -6,7 +6,10 @@ tests can prove they are never listed or counted. The expected counts in the tes
 out by hand from the table in `build_catalogue`'s docstring.
 """
 
+from contextlib import contextmanager
 from types import SimpleNamespace
+
+from django.db import transaction
 
 from tests.factories import (
     future,
@@ -121,3 +124,14 @@ def build_catalogue():
     case("CD1", "Secret case", "GB", [t.CP], [t.HEALTH], 2019, status="draft")
     case("CD2", "Future case", "NZ", [t.GOV], [t.HOUSING], 2021, publish_from=future())
     return t
+
+
+@contextmanager
+def catalogue_for_module(django_db_blocker):
+    """Build the catalogue once per test module, inside a transaction rolled back at the end.
+
+    Each test still runs in its own savepoint, so what a test writes is undone after it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_catalogue()
+        transaction.set_rollback(True)

@@ -10,14 +10,15 @@ from django.http import QueryDict
 
 from inlogov.faceting import faceted_search
 from publications.filters import CaseStudyFilter, PublicationFilter
-from tests.publications.listing_data import build_catalogue
+from tests.publications.listing_data import catalogue_for_module
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def cat():
-    return build_catalogue()
+@pytest.fixture(scope="module")
+def cat(django_db_setup, django_db_blocker):
+    with catalogue_for_module(django_db_blocker) as catalogue:
+        yield catalogue
 
 
 def facet_counts(result):

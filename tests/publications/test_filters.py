@@ -1,0 +1,212 @@
+"""The FilterSets: one grammar, sanitised once, with errors the API can turn into a 400."""
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from publications.filters import CaseStudyFilter, PublicationFilter
+from publications.models import Publication
+from tests.publications.listing_data import catalogue_for_module
+
+pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="stemming and ranking are PostgreSQL features; SQLite uses icontains"
+)
+
+
+@pytest.fixture(scope="module")
+def cat(django_db_setup, django_db_blocker):
+    with catalogue_for_module(django_db_blocker) as catalogue:
+        yield catalogue
+
+
+def fs_for(query, cls=PublicationFilter):
+    return cls(QueryDict(query))
+
+
+def titles(filterset):
+    return [p.title for p in filterset.qs]
+
+
+def test_valid_parameters_give_no_errors_and_filter(cat):
+    fs = fs_for("theme=co-design&kind=journal_article&year_from=2019&open_access=false")
+    assert fs.is_valid()
+    assert fs.problems == {}
+    assert titles(fs) == ["Health and care integration"]
+
+
+def test_unknown_slug_is_reported_under_its_parameter_and_known_ones_still_apply(cat):
+    fs = fs_for("theme=no-such-theme&theme=local-governance")
+    assert not fs.is_valid()
+    assert list(fs.problems) == ["theme"]
+    assert "“no-such-theme”" in fs.problems["theme"]
+    assert fs.errors["theme"] == [fs.problems["theme"]]
+    assert sorted(titles(fs)) == [
+        "Councils and austerity",
+        "Governing with citizens",
+        "Local governance futures",
+        "Participatory budgeting",
+    ]
+
+
+def test_draft_contributor_slug_is_treated_as_unknown(cat):
+    fs = fs_for("contributor=secret-person")
+    assert "contributor" in fs.problems
+    assert fs.qs.count() == 12
+
+
+def test_non_numeric_year_is_ignored_with_a_message(cat):
+    fs = fs_for("year_from=twenty&year_to=2009")
+    assert set(fs.problems) == {"year_from"}
+    assert "not a year" in fs.problems["year_from"]
+    assert titles(fs) == ["Participatory budgeting"]
+
+
+def test_out_of_range_year_is_ignored(cat):
+    fs = fs_for("year_to=99999999999999999999")
+    assert "year_to" in fs.problems
+    assert fs.qs.count() == 12
+
+
+def test_reversed_year_range_is_swapped_and_noted(cat):
+    fs = fs_for("year_from=2012&year_to=2008")
+    assert fs.selection["year"] == (2008, 2012)
+    assert "swapped" in fs.problems["year_to"]
+    assert sorted(titles(fs)) == ["Governing with citizens", "Neighbourhood democracy", "Participatory budgeting"]
+
+
+def test_very_long_query_is_truncated_to_200_characters(cat):
+    fs = fs_for("q=" + "service " * 1250)
+    assert len(fs.q) <= 200
+    assert fs.q.startswith("service service")
+    assert "too long" in fs.problems["q"]
+    assert fs.qs.count() == 5
+
+
+def test_control_characters_and_nul_are_stripped(cat):
+    fs = PublicationFilter({"q": "ser\x00vice\x07", "kind": ["book\x1b"]})
+    assert fs.q == "ser vice"
+    assert fs.selection["kind"] == ["book"]
+    assert "Control characters" in fs.problems["q"]
+    assert "Control characters" in fs.problems["kind"]
+    list(fs.qs)  # PostgreSQL would reject a NUL byte: it must never reach the query
+
+
+def test_repeated_single_valued_parameter_uses_the_first(cat):
+    fs = fs_for("year_from=2021&year_from=1990&sort=title&sort=oldest")
+    assert fs.selection["year"] == (2021, None)
+    assert fs.sort == "title"
+    assert set(fs.problems) == {"year_from", "sort"}
+
+
+def test_unknown_sort_falls_back_with_a_message_and_relevance_needs_a_query(cat):
+    fs = fs_for("sort=random")
+    assert fs.sort == "newest"
+    assert "sort" in fs.problems
+    fs = fs_for("sort=relevance")
+    assert fs.sort == "newest"
+    assert fs.problems == {}
+
+
+def test_parameters_outside_the_grammar_are_ignored_silently(cat):
+    fs = fs_for("page_size=5&format=json&facets=theme&utm_source=x")
+    assert fs.is_valid()
+    assert fs.qs.count() == 12
+
+
+def test_a_plain_dict_with_only_q_works_for_the_search_page(cat):
+    fs = PublicationFilter({"q": "participatory"})
+    assert titles(fs) == ["Participatory budgeting"]
+    fs = CaseStudyFilter({"q": "Kent"})
+    assert [c.title for c in fs.qs] == ["Kent libraries"]
+
+
+def test_open_access_true_false_and_both(cat):
+    assert fs_for("open_access=true").qs.count() == 5
+    assert fs_for("open_access=FALSE").qs.count() == 7
+    assert fs_for("open_access=true&open_access=false").qs.count() == 12
+    fs = fs_for("open_access=maybe")
+    assert "open_access" in fs.problems
+    assert fs.qs.count() == 12
+
+
+def test_country_codes_are_accepted_in_any_case_and_unknown_codes_reported(cat):
+    fs = fs_for("country=nz&country=XX", CaseStudyFilter)
+    assert fs.selection["country"] == ["NZ"]
+    assert "“XX”" in fs.problems["country"]
+    assert [c.title for c in fs.qs] == ["Wellington health partnership"]
+
+
+def test_sort_orders(cat):
+    assert titles(fs_for("sort=oldest"))[:3] == [
+        "Participatory budgeting",
+        "Neighbourhood democracy",
+        "Governing with citizens",
+    ]
+    assert titles(fs_for("sort=newest"))[:3] == [
+        "Digital public services",
+        "Co-production of public services",
+        "The co-production handbook",
+    ]
+    assert titles(fs_for("sort=title"))[:3] == [
+        "Co-design in social care",
+        "Co-production of public services",
+        "Commissioning services together",
+    ]
+    assert [c.title for c in fs_for("sort=title", CaseStudyFilter).qs][:2] == [
+        "Berlin neighbourhood councils",
+        "Birmingham care homes",
+    ]
+
+
+def test_drf_filter_backend_answers_400_naming_the_parameter(cat):
+    from django_filters.rest_framework import DjangoFilterBackend
+    from rest_framework.exceptions import ValidationError
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    class View:
+        filterset_class = PublicationFilter
+
+    request = Request(APIRequestFactory().get("/api/v1/publications/?year_from=abc&kind=book"))
+    with pytest.raises(ValidationError) as caught:
+        DjangoFilterBackend().filter_queryset(request, Publication.objects.published(), View())
+    assert list(caught.value.detail) == ["year_from"]
+    assert "not a year" in str(caught.value.detail["year_from"][0])
+    ok = Request(APIRequestFactory().get("/api/v1/publications/?kind=book&year_from=2011"))
+    qs = DjangoFilterBackend().filter_queryset(ok, Publication.objects.published(), View())
+    assert [p.title for p in qs] == ["Co-production of public services", "Local governance futures"]
+
+
+@postgres_only
+def test_postgres_search_matches_word_forms(cat):
+    assert titles(fs_for("q=services")) == titles(fs_for("q=service"))
+    assert "Service user voice" in titles(fs_for("q=services"))
+    assert sorted(titles(fs_for("q=governance"))) == ["Governing with citizens", "Local governance futures"]
+
+
+@postgres_only
+def test_postgres_search_vector_is_maintained_for_bulk_created_and_updated_rows(cat):
+    Publication.objects.bulk_create(
+        [Publication(title="Zebra crossings and councils", slug="zebra", year=2020, kind="report", status="published")]
+    )
+    assert titles(fs_for("q=zebra")) == ["Zebra crossings and councils"]
+    Publication.objects.filter(slug="zebra").update(title="Pelican crossings")
+    assert titles(fs_for("q=zebra")) == []
+    assert titles(fs_for("q=pelican")) == ["Pelican crossings"]
+
+
+@postgres_only
+def test_postgres_search_uses_the_gin_index(cat):
+    from inlogov import fulltext
+
+    # A dozen rows never need an index, so take the cheap plans away and see what is left.
+    searched = fulltext.search(Publication.objects.all(), "service", PublicationFilter.search_spec)
+    sql, params = searched.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on publication_search_vector_idx" in plan

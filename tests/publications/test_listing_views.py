@@ -1,0 +1,258 @@
+"""The faceted listing pages: what a visitor sees, hostile addresses, query counts, links."""
+
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_case_study, make_contributor, make_publication, make_service_area, make_theme
+from tests.publications.listing_data import catalogue_for_module
+
+pytestmark = pytest.mark.django_db
+
+LISTINGS = ["/publications/", "/case-studies/"]
+
+HOSTILE = [
+    "theme=no-such-theme",
+    "theme=hidden-theme",
+    "kind=spaceship",
+    "contributor=secret-person",
+    "service_area=nowhere",
+    "country=ZZ&country=gb",
+    "year_from=abc&year_to=xyz",
+    "year_from=2020&year_to=1990",
+    "year_from=-5&year_to=1e9",
+    "year_from=99999999999999999999999",
+    "page=0",
+    "page=-1",
+    "page=1000000000",
+    "page=abc",
+    "page=1&page=2",
+    "q=" + "a" * 10000,
+    "q=%00%01%02abc%7f",
+    "q=%22unclosed&q=second",
+    "q=%27%3B+DROP+TABLE+publications_publication%3B--",
+    "q=!!!%26%26||(())::*",
+    "q=the",
+    "sort=__class__",
+    "sort=-id",
+    "open_access=maybe",
+    "theme=" + "x" * 5000,
+    "kind=book&kind=book&kind=book",
+    "theme=%00",
+    "%00=%00",
+    "year_from=%EF%BF%BD",
+    "theme[]=a&theme=co-design",
+]
+
+
+@pytest.fixture(scope="module")
+def cat(django_db_setup, django_db_blocker):
+    with catalogue_for_module(django_db_blocker) as catalogue:
+        yield catalogue
+
+
+def links(html, css_class):
+    return [unescape(href) for href in re.findall(rf'<a class="{css_class}" href="([^"]*)"', html)]
+
+
+@pytest.mark.parametrize("url", LISTINGS)
+def test_hostile_parameters_give_a_normal_page_never_a_server_error(cat, client, url):
+    # One catalogue for the whole corpus keeps this fast; failures name every bad query.
+    failures = []
+    for query in HOSTILE:
+        response = client.get(f"{url}?{query}")
+        if response.status_code != 200 or "<h1>" not in response.text or "\x00" in response.text:
+            failures.append((query[:60], response.status_code))
+    assert failures == []
+
+
+@pytest.mark.parametrize(
+    ("query", "param", "message"),
+    [
+        ("theme=no-such-theme", "theme", "No published theme matches “no-such-theme”, so it was ignored."),
+        ("year_from=abc", "year_from", "“abc” is not a year, so it was ignored. Enter a year such as 2019."),
+        ("year_from=2020&year_to=1990", "year_to", "The years were the wrong way round, so they were swapped: 1990 to 2020."),
+        ("page=0", "page", "Pages are numbered from 1, so the first page is shown."),
+        ("page=1000000000", "page", "There is no page 1000000000; the last page (1) is shown."),
+        ("q=" + "a" * 10000, "q", "The search was too long, so only its first 200 characters were used."),
+        ("q=a%00b", "q", "Control characters were removed."),
+        ("sort=__class__", "sort", "“__class__” is not a sort order; choose one of relevance, newest, oldest, title."),
+    ],
+)
+def test_ignored_parameters_are_listed_in_a_message(cat, client, query, param, message):
+    for url in LISTINGS:
+        response = client.get(f"{url}?{query}")
+        text = unescape(response.text)
+        assert "Some of the filters in the address could not be used as given:" in text
+        assert f"<code>{param}</code>: {message}" in text
+
+
+def test_a_clean_address_shows_no_message(cat, client):
+    response = client.get("/publications/?theme=co-production&kind=book")
+    assert "could not be used" not in response.text
+
+
+def test_listing_shows_counts_for_screen_readers_and_hides_drafts(cat, client):
+    html = client.get("/publications/").text
+    assert 'Co-production <span class="facet__count">7<span class="visually-hidden"> publications</span></span>' in html
+    assert "<h2 id=\"results-heading\" class=\"listing__count\">12 publications</h2>" in html
+    for hidden in ("Secret draft book", "Future report on service", "Hidden theme", "Draft sub-theme", "Secret Person"):
+        assert hidden not in html
+    html = client.get("/case-studies/").text
+    assert 'Health <span class="facet__count">3<span class="visually-hidden"> case studies</span></span>' in html
+    assert "6 case studies" in html
+    for hidden in ("Secret case", "Future case", "Hidden theme"):
+        assert hidden not in html
+
+
+def test_selected_value_with_no_results_stays_visible_and_checked(cat, client):
+    html = client.get("/publications/?theme=co-commissioning&kind=book").text
+    assert re.search(
+        r'<input type="checkbox" name="kind" value="book" id="facet-kind-\d+" checked>\s*'
+        r'<label for="facet-kind-\d+">Book <span class="facet__count">0<',
+        html,
+    )
+    assert "0 publications" in html
+
+
+def test_no_results_suggests_removing_the_narrowest_filter(cat, client):
+    html = unescape(client.get("/publications/?theme=co-commissioning&kind=book").text)
+    # Without the theme there are 3 books; without the kind there are 2 co-commissioning items.
+    assert "No publications match these filters." in html
+    assert 'Try <a href="?kind=book">removing the theme filter</a>, which would show 3 publications' in html
+
+
+def test_chips_each_remove_exactly_one_filter(cat, client):
+    html = client.get("/publications/?theme=co-production&kind=book&kind=report&year_from=2010&q=service").text
+    chips = links(html, "chip")
+    assert [parse_qs(urlsplit(href).query) for href in chips] == [
+        {"kind": ["book", "report"], "year_from": ["2010"], "q": ["service"]},
+        {"theme": ["co-production"], "kind": ["report"], "year_from": ["2010"], "q": ["service"]},
+        {"theme": ["co-production"], "kind": ["book"], "year_from": ["2010"], "q": ["service"]},
+        {"theme": ["co-production"], "kind": ["book", "report"], "q": ["service"]},
+        {"theme": ["co-production"], "kind": ["book", "report"], "year_from": ["2010"]},
+    ]
+    assert "Remove filter </span>Theme: Co-production" in html
+    assert "Remove filter </span>Year: from 2010" in html
+
+
+def test_decade_links_keep_other_filters_and_set_the_range(cat, client):
+    html = unescape(client.get("/publications/?kind=journal_article").text)
+    assert '<a href="?kind=journal_article&year_from=2010&year_to=2019" data-facet-value="2010">2010s' in html
+
+
+def _many_publications(count, theme, kind="report"):
+    author = make_contributor("Pat", "Page")
+    for number in range(count):
+        make_publication(f"Paged item {number:03d}", year=2000 + number % 20, kind=kind, themes=[theme], contributors=[author])
+
+
+def test_pagination_links_keep_every_filter(client):
+    theme = make_theme("Paging", slug="paging")
+    _many_publications(45, theme)
+    make_publication("Other kind", kind="book", themes=[theme])
+    html = unescape(client.get("/publications/?theme=paging&kind=report&sort=title").text)
+    assert "45 publications" in html
+    assert '<a rel="next" href="?theme=paging&kind=report&sort=title&page=2">' in html
+    assert '<a href="?theme=paging&kind=report&sort=title&page=3">Last' in html
+    page3 = unescape(client.get("/publications/?theme=paging&kind=report&sort=title&page=3").text)
+    assert "Page 3 of 3" in page3
+    assert "Paged item 044" in page3 and "Paged item 039" not in page3
+    assert '<a rel="prev" href="?theme=paging&kind=report&sort=title&page=2">' in page3
+
+
+def test_page_past_the_end_shows_the_last_page(client):
+    theme = make_theme("Paging", slug="paging")
+    _many_publications(25, theme)
+    html = client.get("/publications/?theme=paging&sort=title&page=1000000000").text
+    assert "Page 2 of 2" in html
+    assert "Paged item 024" in html
+
+
+def test_sort_orders_on_the_page(cat, client):
+    def order(query):
+        html = client.get(f"/publications/?{query}").text
+        return re.findall(r'class="card__title"><a href="[^"]+">([^<]+)</a>', html)
+
+    assert order("sort=title")[:3] == [
+        "Co-design in social care",
+        "Co-production of public services",
+        "Commissioning services together",
+    ]
+    assert order("sort=oldest")[0] == "Participatory budgeting"
+    assert order("")[0] == "Digital public services"
+    searched = order("q=service")
+    assert len(searched) == 5 and searched[-1] == "Co-design in social care"
+
+
+def _listing_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _build_publications(count):
+    parent = make_theme("Parent")
+    themes = [make_theme(f"Sub {n}", parent=parent) for n in range(3)] + [make_theme("Other")]
+    people = [make_contributor("Person", f"Number {n}") for n in range(count)]
+    for n in range(count):
+        make_publication(
+            year=1990 + n,
+            kind=["book", "report", "chapter", "journal_article"][n % 4],
+            themes=[themes[n % len(themes)]],
+            contributors=[people[n], people[(n + 1) % count]],
+            is_open_access=n % 2 == 0,
+        )
+    return parent
+
+
+def _build_case_studies(count):
+    parent = make_theme("Parent")
+    themes = [make_theme(f"Sub {n}", parent=parent) for n in range(3)]
+    areas = [make_service_area(f"Area {n}") for n in range(count)]
+    for n in range(count):
+        make_case_study(
+            country=["GB", "DE", "NZ", "FR", "IT"][n % 5],
+            themes=[themes[n % 3]],
+            service_areas=[areas[n]],
+            year_started=1980 + n,
+        )
+    return parent
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_publication_listing_query_count_is_constant(client, django_assert_num_queries, count):
+    # One query per facet and vocabulary, one count, one page and two prefetches, however many
+    # items, contributors, decades or themes there are (here 5 or 50 of each, all on one page).
+    parent = _build_publications(count)
+    client.get("/publications/")  # warm anything process-wide (content types, sessions)
+    from django.core.cache import cache
+
+    cache.clear()
+    url = f"/publications/?theme={parent.slug}&open_access=true&q=publication&sort=title"
+    with django_assert_num_queries(_EXPECTED["publications"]):
+        client.get(url + "&per=" + str(count))
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_case_study_listing_query_count_is_constant(client, django_assert_num_queries, count):
+    # Same budget reasoning as publications: vocabularies, one GROUP BY per facet, count, page, prefetches.
+    parent = _build_case_studies(count)
+    client.get("/case-studies/")
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(_EXPECTED["case_studies"]):
+        client.get(f"/case-studies/?theme={parent.slug}&country=gb&country=de&per={count}")
+
+
+# Publications: published themes, COUNT, page, contributions and themes prefetches, and one
+# GROUP BY each for theme, kind, decade, contributor and open access.
+# Case studies: published themes, service areas, COUNT, page, two prefetches, and one GROUP BY
+# each for theme, service area, country and decade.
+_EXPECTED = {"publications": 10, "case_studies": 10}
