@@ -1,0 +1,278 @@
+"""Home page, search, feeds, sitemap, robots.txt and error pages."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+
+from tests.factories import future, make_case_study, make_contributor, make_publication, make_theme
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def parse_xml(content):
+    return ET.fromstring(content)  # noqa: S314 - our own response, not untrusted input
+
+
+def text_of(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+@pytest.fixture
+def content():
+    """One published and one hidden (draft or scheduled) item of every type, all about co-design."""
+    theme = make_theme("Co-design", slug="co-design")
+    make_theme("Co-design secret theme", slug="co-design-secret", status="draft")
+    person = make_contributor("Elke", "Loeffler", slug="elke-loeffler", relation="associate",
+                              position="Associate")
+    make_contributor("Hidden", "Loeffler", slug="hidden-loeffler", relation="staff", status="draft")
+    make_contributor("Scheduled", "Loeffler", slug="scheduled-loeffler", relation="staff", publish_from=future())
+    make_publication("Co-design in social care", slug="co-design-care", themes=[theme], contributors=[person],
+                     is_featured=True)
+    make_publication("Co-design draft", slug="co-design-draft", themes=[theme], status="draft", is_featured=True)
+    make_publication("Co-design scheduled", slug="co-design-scheduled", themes=[theme], publish_from=future(),
+                     is_featured=True)
+    make_case_study("Co-design with young people", slug="co-design-young", themes=[theme])
+    make_case_study("Co-design draft case", slug="co-design-draft-case", themes=[theme], status="draft")
+    return theme
+
+
+HIDDEN_TITLES = (
+    "Co-design draft", "Co-design scheduled", "Co-design draft case", "Hidden Loeffler",
+    "Scheduled Loeffler", "Co-design secret theme",
+)
+
+
+def assert_nothing_hidden(text):
+    for title in HIDDEN_TITLES:
+        assert title not in text, f"{title!r} leaked"
+
+
+# --- Home -------------------------------------------------------------------------------------
+
+
+def test_home_shows_featured_work_themes_cases_and_people(client, content):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert html.count("<h1") == 1
+    assert '<a href="/publications/co-design-care/">Co-design in social care</a>' in html
+    assert '<a href="/themes/co-design/">Co-design</a>' in html
+    assert '<a href="/case-studies/co-design-young/">Co-design with young people</a>' in html
+    assert '<a href="/people/elke-loeffler/"><strong>Elke Loeffler</strong></a>' in html
+    assert "Browse all 1 publication" in text_of(html)
+
+
+def test_home_never_shows_draft_or_scheduled_items(client, content):
+    assert_nothing_hidden(client.get("/").text)
+
+
+def test_home_falls_back_to_newest_publications_when_none_are_featured(client):
+    make_publication("Not featured but new", year=2024)
+    assert "Not featured but new" in client.get("/").text
+
+
+# The featured publications (+ credits, themes), top-level themes (+ sub-themes), latest case
+# studies (+ themes, service areas), key people, two totals (the featured check is the first query).
+HOME_QUERIES = 11
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_home_query_count_is_constant(client, django_assert_num_queries, size):
+    for _ in range(size):
+        parent = make_theme()
+        make_theme(parent=parent)
+        person = make_contributor(relation="staff")
+        make_publication(is_featured=True, contributors=[person], themes=[parent])
+        make_case_study(themes=[parent])
+    with django_assert_num_queries(HOME_QUERIES):
+        response = client.get("/")
+    assert response.text.count('class="card card--publication"') == 4
+    assert response.text.count('class="card card--case-study"') == 3
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+
+def test_search_groups_results_by_type_with_counts(client, content):
+    response = client.get("/search/", {"q": "co-design"})
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert "3 results for co-design : 1 in publications, 1 in case studies, 0 in people, 1 in themes." in text
+    assert 'Publications <span class="count">(1)</span>' in response.text
+    assert 'Case studies <span class="count">(1)</span>' in response.text
+    assert 'Themes <span class="count">(1)</span>' in response.text
+    assert 'People <span class="count">' not in response.text
+    assert_nothing_hidden(response.text)
+
+
+def test_search_finds_people_by_full_name_and_hides_draft_people(client, content):
+    response = client.get("/search/", {"q": "Loeffler"})
+    assert 'People <span class="count">(1)</span>' in response.text
+    assert '<a href="/people/elke-loeffler/">Elke Loeffler</a>' in response.text
+    assert_nothing_hidden(response.text)
+    assert '<a href="/people/elke-loeffler/">Elke Loeffler</a>' in client.get("/search/", {"q": "elke loeffler"}).text
+
+
+def test_search_form_field_is_labelled_and_keeps_the_query(client, content):
+    response = client.get("/search/", {"q": "co-design"})
+    assert '<label for="search-q">' in response.text
+    assert 'id="search-q" name="q" value="co-design"' in response.text
+
+
+def test_search_without_a_query_shows_only_the_form(client, content):
+    response = client.get("/search/")
+    assert response.status_code == 200
+    assert "result" not in text_of(response.text).lower().split("search publications")[1]
+
+
+def test_search_with_no_match_says_so(client, content):
+    response = client.get("/search/", {"q": "zzzyxx"})
+    assert "0 results for zzzyxx ." in text_of(response.text)
+    assert "Nothing matched." in response.text
+
+
+HOSTILE = [
+    {"q": "x" * 10_000},
+    {"q": "\x00\x01co-design\x7f"},
+    {"q": ["co-design", "loeffler"]},
+    {"q": "<script>alert(1)</script>"},
+    {"q": "' OR 1=1 --"},
+    {"q": "%%%___\\"},
+    {"q": "&&& ||| !!! :*"},
+    {"q": "\u202e\ufeffunicode \U0001F600"},
+    {"page": "0", "q": "co"},
+    {"page": str(10**9), "theme": "nope", "kind": "nonsense", "year_from": "abc", "year_to": "-1"},
+]
+
+
+@pytest.mark.parametrize("params", HOSTILE)
+def test_hostile_search_parameters_never_cause_a_server_error(client, content, params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.text
+
+
+def test_overlong_search_is_shortened_with_a_note(client, content):
+    response = client.get("/search/", {"q": "co-design " * 1000})
+    assert "only its first 200 characters were used" in response.text
+
+
+# Per type: a count and a page (+ prefetches for publications and case studies).
+SEARCH_QUERIES = 12
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_search_query_count_is_constant(client, django_assert_num_queries, size):
+    theme = make_theme("Co-design")
+    for i in range(size):
+        person = make_contributor("Co-design", f"Person {i}")
+        make_publication(f"Co-design {i}", contributors=[person], themes=[theme])
+        make_case_study(f"Co-design case {i}", themes=[theme])
+    with django_assert_num_queries(SEARCH_QUERIES):
+        response = client.get("/search/", {"q": "co-design"})
+    assert f'Publications <span class="count">({size})</span>' in response.text
+
+
+# --- Feeds ------------------------------------------------------------------------------------
+
+
+def feed_titles(response):
+    root = parse_xml(response.content)
+    return [entry.find(f"{ATOM}title").text for entry in root.findall(f"{ATOM}entry")]
+
+
+def test_publication_feed_lists_published_publications_only(client, content):
+    make_publication("Another published book", slug="another")
+    response = client.get("/feeds/publications/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert sorted(feed_titles(response)) == ["Another published book", "Co-design in social care"]
+
+
+def test_publication_feed_accepts_the_listing_filters(client, content):
+    make_publication("A report", slug="a-report", kind="report")
+    assert feed_titles(client.get("/feeds/publications/?kind=report")) == ["A report"]
+    assert feed_titles(client.get("/feeds/publications/?theme=co-design")) == ["Co-design in social care"]
+
+
+def test_theme_feed_lists_published_publications_of_the_theme_and_its_sub_themes(client, content):
+    child = make_theme("Co-design in care", slug="co-design-in-care", parent=content)
+    make_publication("On the sub-theme", slug="on-sub", themes=[child])
+    make_publication("Off theme", slug="off-theme")
+    response = client.get("/feeds/themes/co-design/publications/")
+    assert response.status_code == 200
+    assert sorted(feed_titles(response)) == ["Co-design in social care", "On the sub-theme"]
+    root = parse_xml(response.content)
+    assert root.find(f"{ATOM}title").text == "INLOGOV Research Hub: new publications on Co-design"
+
+
+@pytest.mark.parametrize("slug", ["co-design-secret", "no-such-theme"])
+def test_feed_of_a_draft_or_unknown_theme_is_not_found(client, content, slug):
+    assert client.get(f"/feeds/themes/{slug}/publications/").status_code == 404
+
+
+@pytest.mark.parametrize("params", HOSTILE)
+@pytest.mark.parametrize("url", ["/feeds/publications/", "/feeds/themes/co-design/publications/"])
+def test_hostile_feed_parameters_never_cause_a_server_error(client, content, url, params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    parse_xml(response.content)  # still a well-formed feed
+
+
+# --- Sitemap and robots.txt -------------------------------------------------------------------
+
+
+def test_sitemap_lists_every_published_item_and_nothing_else(client, content):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = parse_xml(response.content)
+    paths = sorted(loc.text.removeprefix("http://testserver") for loc in root.iter(f"{SITEMAP}loc"))
+    assert paths == sorted([
+        "/", "/publications/", "/case-studies/", "/people/", "/themes/",
+        "/publications/co-design-care/", "/case-studies/co-design-young/", "/people/elke-loeffler/",
+        "/themes/co-design/",
+    ])
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Sitemap: http://testserver/sitemap.xml" in response.text.splitlines()
+    assert "Disallow: /admin/" in response.text.splitlines()
+
+
+# --- Error pages ------------------------------------------------------------------------------
+
+
+def test_unknown_page_is_a_friendly_404_in_the_site_layout(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.text
+    assert 'class="skip-link" href="#main"' in response.text
+    assert '<label for="notfound-q">Search the hub</label>' in response.text
+
+
+def test_500_page_renders_without_a_request_or_database(django_assert_num_queries):
+    from django.template import loader
+
+    with django_assert_num_queries(0):
+        html = loader.get_template("500.html").render()
+    assert "<h1>Sorry, something went wrong</h1>" in html
+    assert "INLOGOV Research Hub" in html
+
+
+def test_server_error_uses_the_friendly_500_page(settings):
+    from django.urls import path
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    settings.ROOT_URLCONF = type("urls", (), {"urlpatterns": [path("broken/", broken)]})
+    response = Client(raise_request_exception=False).get("/broken/")
+    assert response.status_code == 500
+    assert "Sorry, something went wrong" in response.text
