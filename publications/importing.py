@@ -66,8 +66,15 @@ class ImportFileError(Exception):
 
 
 def normalise_name(text):
-    """'  Löffler,  Elke ' and 'loffler elke' both become 'loffler elke'."""
-    text = unicodedata.normalize("NFKD", text or "")
+    """'Löffler, Elke' and 'loeffler elke' both become 'loeffler elke'.
+
+    German umlauts fold to their two-letter spelling (ö -> oe), as names are commonly written
+    that way in English-language records; other accents are dropped.
+    """
+    text = (text or "").casefold()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, spelled)
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
@@ -178,7 +185,7 @@ def _abstract(raw):
 
 
 def _pages(raw):
-    return re.sub(r"\s*-+\s*", "-", raw or "").strip()
+    return re.sub(r"\s*[-\u2013\u2014]+\s*", "-", raw or "").strip()
 
 
 def parse_bibtex(text):
@@ -286,6 +293,7 @@ def _bibtex_entry(block):
     return _entry(ref, kind, fields, people, errors)
 
 
+_RIS_TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]  -( |$)")
 _RIS_RECORD = re.compile(r"^TY  - .*?(?:^ER  -[^\n]*$|\Z)", re.M | re.S)
 
 
@@ -299,6 +307,20 @@ def parse_ris(text):
         ref = f"record {number} at line {line}"
         if not re.search(r"^ER  -", record, re.M):
             entries.append(_broken(ref, "It does not end with an “ER  -” line; the file may be cut short."))
+            continue
+        stray = [
+            line.strip()
+            for line in record.splitlines()
+            if line.strip() and not _RIS_TAG_LINE.match(line)
+        ]
+        if stray:
+            entries.append(
+                _broken(
+                    ref,
+                    "It has lines that are not RIS tags (each line must start with a two-letter "
+                    f"tag, two spaces, a hyphen and a space), e.g. “{stray[0][:80]}”; it was skipped.",
+                )
+            )
             continue
         try:
             parsed = rispy.loads(record)
@@ -329,11 +351,6 @@ def _ris_people(names, role):
 def _ris_entry(ref, record):
     errors = []
     unknown = record.get("unknown_tag") or {}
-    if None in unknown:
-        errors.append(
-            "It has lines that are not RIS tags (each line must start with a two-letter tag, "
-            "two spaces, a hyphen and a space): " + "; ".join(unknown[None][:2])
-        )
 
     def text(*keys):
         for key in keys:
