@@ -263,6 +263,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+# S3-compatible media storage (django-storages + boto3). Credentials come from boto3's own
+# environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or an instance role.
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None
 STORAGES = {
     "default": (
         {"BACKEND": "storages.backends.s3.S3Storage"}
