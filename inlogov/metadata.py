@@ -251,27 +251,20 @@ def base_url(request):
     return f"{request.scheme}://{request.get_host()}"
 
 
-def citation_context(obj, namespace):
-    """The "Cite" section of a detail page: APA 7 and Harvard strings and the download links.
+def citation_context(obj, namespace, request):
+    """The "Cite" section of a detail page: APA 7 and Harvard (safe HTML from inlogov/citations.py)
+    and the BibTeX, RIS and CSL-JSON download links."""
+    from django.urls import reverse
 
-    The formatting lives in inlogov/citations.py; while a format is unavailable the page simply
-    leaves it out rather than failing.
-    """
-    from django.urls import NoReverseMatch, reverse
+    from inlogov import citations
 
-    try:
-        from inlogov import citations
-    except ImportError:  # pragma: no cover - only while the citations module is being built
-        citations = None
-    styles = []
-    for label, name in (("APA 7th edition", "apa"), ("Harvard", "harvard")):
-        formatter = getattr(citations, name, None) if citations else None
-        if formatter is not None:
-            styles.append({"label": label, "slug": name, "html": formatter(obj)})
-    downloads = []
-    for label, route in (("BibTeX", "cite-bibtex"), ("RIS", "cite-ris"), ("CSL-JSON", "cite-csl")):
-        try:
-            downloads.append({"label": label, "url": reverse(f"{namespace}:{route}", kwargs={"slug": obj.slug})})
-        except NoReverseMatch:
-            continue
-    return {"styles": styles, "downloads": downloads}
+    return {
+        "styles": [
+            {"label": "APA 7th edition", "slug": "apa", "html": citations.apa(obj, request)},
+            {"label": "Harvard", "slug": "harvard", "html": citations.harvard(obj, request)},
+        ],
+        "downloads": [
+            {"label": label, "url": reverse(f"{namespace}:{route}", kwargs={"slug": obj.slug})}
+            for label, route in (("BibTeX", "cite-bibtex"), ("RIS", "cite-ris"), ("CSL-JSON", "cite-csl"))
+        ],
+    }

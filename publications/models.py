@@ -20,12 +20,12 @@ def _year_range(field, name):
     )
 
 
-def _contributions_prefetch():
+def _contributions_prefetch(lookup="contributions"):
     """Credits in their stored order, published contributors only."""
     from people.models import Contributor
 
     return Prefetch(
-        "contributions",
+        lookup,
         queryset=PublicationContributor.objects.filter(contributor__in=Contributor.objects.published())
         .select_related("contributor")
         .order_by("position"),
@@ -51,6 +51,8 @@ class PublicationQuerySet(PublishableQuerySet):
 
         return self.select_related("parent").prefetch_related(
             _contributions_prefetch(),
+            # A chapter's citation names the book's editors.
+            _contributions_prefetch("parent__contributions"),
             Prefetch("themes", queryset=Theme.objects.published().for_listing()),
             "service_areas",
             Prefetch(

@@ -52,7 +52,7 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
             case_studies=publication.published_case_studies,
             contributions=contributions,
             related_publications=related,
-            cite=metadata.citation_context(publication, "publications"),
+            cite=metadata.citation_context(publication, "publications", self.request),
             highwire_tags=metadata.highwire_tags(publication),
             json_ld=metadata.json_ld(metadata.publication_ld(publication, origin)),
             open_graph=metadata.open_graph(
@@ -93,7 +93,7 @@ class CaseStudyDetailView(PreviewableDetailMixin, DetailView):
         context.update(
             publications=case_study.published_publications,
             contributors=case_study.published_contributors,
-            cite=metadata.citation_context(case_study, "case_studies"),
+            cite=metadata.citation_context(case_study, "case_studies", self.request),
             json_ld=metadata.json_ld(metadata.case_study_ld(case_study, origin)),
             open_graph=metadata.open_graph(
                 case_study.title, origin + case_study.get_absolute_url(), description or "Case study"

@@ -230,6 +230,30 @@ def test_publication_page_has_canonical_link_and_open_graph(client, handbook):
     assert '<meta property="og:type" content="book">' in response.text
 
 
+def citations(response):
+    return re.findall(r'<p class="citation" id="cite-(\w+)"[^>]*>(.*?)</p>', response.text)
+
+
+DOI_LINK = '<a href="https://doi.org/10.1007/978-3-030-53705-0">https://doi.org/10.1007/978-3-030-53705-0</a>'
+
+
+def test_publication_page_cites_in_apa_and_harvard_without_draft_editors(client, handbook):
+    response = client.get("/publications/handbook/")
+    assert citations(response) == [
+        ("apa", "Loeffler, E., &amp; Bovaird, T. (Eds.). (2021). <em>The Palgrave handbook of co-production: "
+                f"Of public services and outcomes</em>. Palgrave Macmillan. {DOI_LINK}"),
+        ("harvard", "Loeffler, E. and Bovaird, T. (eds) (2021) <em>The Palgrave handbook of co-production: of "
+                    f"public services and outcomes</em>. Cham: Palgrave Macmillan. Available at: {DOI_LINK}."),
+    ]
+
+
+def test_publication_page_links_the_three_reference_downloads(client, handbook):
+    response = client.get("/publications/handbook/")
+    for url, label in (("cite.bib", "BibTeX"), ("cite.ris", "RIS"), ("cite.json", "CSL-JSON")):
+        assert f'<a href="/publications/handbook/{url}" download>{label}<span class="visually-hidden">' in response.text
+        assert client.get(f"/publications/handbook/{url}").status_code == 200
+
+
 def test_cite_section_has_copy_script_as_a_file_and_no_inline_script(client, handbook):
     response = client.get("/publications/handbook/")
     assert 'id="cite-heading">Cite this publication</h2>' in response.text
@@ -314,6 +338,24 @@ def test_case_study_lists_only_published_publications_that_discuss_it(client, ca
     assert "Co-Production of Public Services and Outcomes" in response.text
     assert "Unreleased book" not in response.text
     assert "Scheduled book" not in response.text
+
+
+def test_case_study_page_cites_the_case_itself_with_downloads(client, case_study):
+    response = client.get("/case-studies/present/")
+    (apa_style, apa_html), (harvard_style, harvard_html) = citations(response)
+    link = '<a href="http://testserver/case-studies/present/">http://testserver/case-studies/present/</a>'
+    assert (apa_style, apa_html) == (
+        "apa",
+        "Institute of Local Government Studies. (2015). <em>PRESENT: people living with dementia</em>. "
+        f"INLOGOV Research Hub. {link}",
+    )
+    assert harvard_style == "harvard"
+    assert harvard_html.startswith(
+        "Institute of Local Government Studies (2015) <em>PRESENT: people living with dementia</em>. "
+        f"INLOGOV Research Hub. Available at: {link} (Accessed: "
+    )
+    for url in ("cite.bib", "cite.ris", "cite.json"):
+        assert f'<a href="/case-studies/present/{url}" download>' in response.text
 
 
 def test_case_study_json_ld_is_an_article_with_its_place(client, case_study):
