@@ -304,7 +304,17 @@ def summarise(samples, queries, statuses, caches):
     }
 
 
+def warm_up(server, requests_, args, bump):
+    """Give every worker each page once, cold, so first-use costs (template compilation, lazy
+    imports, new database connections) stay out of the numbers, as on a server that has run."""
+    for _, path in requests_:
+        for _ in range(args.workers):
+            bump()
+            fetch(server.port, path)
+
+
 def measure(server, requests_, args, bump):
+    warm_up(server, requests_, args, bump)
     results = {}
     for name, path in requests_:
         cold, cold_q, cold_s, cold_c = [], [], [], []
@@ -424,7 +434,8 @@ def machine():
     cpu = ""
     with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
         cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "")
-    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "platform": platform.platform()}
+    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "platform": platform.platform(),
+            "load_average_at_start": os.getloadavg()}
 
 
 def main():
@@ -482,6 +493,7 @@ def main():
         finally:
             server.stop()
 
+    data["load_average_at_end"] = os.getloadavg()
     print_table(data["requests"])
     for key in ("concurrency_cold", "concurrency_warm"):
         if key in data:
