@@ -50,6 +50,8 @@ def parse_args():
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn workers (default 2 x cores + 1)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (default sync)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker (default 1)")
     parser.add_argument("--cold", type=int, default=30, help="cold requests per URL (default 30)")
     parser.add_argument("--warm", type=int, default=200, help="warm requests per URL (default 200)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
@@ -240,7 +242,8 @@ class Server:
         self.log_file = open(log_path, "a")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
             [gunicorn, "inlogov.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(args.workers), "--backlog", "2048", "--log-level", "warning"],
+             "--workers", str(args.workers), "--worker-class", args.worker_class, "--threads", str(args.threads),
+             "--backlog", "2048", "--log-level", "warning"],
             env=server_env(args, page_cache), cwd=ROOT, stdout=self.log_file, stderr=self.log_file,
         )
         deadline = time.monotonic() + 60
@@ -273,7 +276,7 @@ def fetch(port, path):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         started = time.perf_counter()
-        conn.request("GET", path, headers={"Accept": "text/html,application/json"})
+        conn.request("GET", path)  # no Accept header, like wrk: both share cache entries
         response = conn.getresponse()
         body = response.read()
         elapsed = time.perf_counter() - started
@@ -444,12 +447,16 @@ def main():
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     data = {"started": stamp, "scale": args.scale, "machine": machine(), "workers": args.workers,
+            "worker_class": args.worker_class, "threads": args.threads,
             "cold_requests": args.cold, "warm_requests": args.warm}
     data["database"] = prepare_database(args)
     log("collectstatic")
     manage(args, "collectstatic", "--noinput", "-v", "0")
     targets = pick_targets(args)
     requests_ = request_list(targets)
+    # The concurrent runs mix every faceted listing (publications and case studies).
+    mixed = [p for n, p in requests_ if n.startswith(("publications ", "case studies"))]
+    data["mixed_paths"] = mixed
     if args.only:
         wanted = {name.strip() for name in args.only.split(",")}
         requests_ = [(n, p) for n, p in requests_ if n in wanted]
@@ -477,8 +484,6 @@ def main():
     server = Server(args, page_cache=True, log_path=server_log)
     try:
         data["requests"] = measure(server, requests_, args, bump)
-        mixed = [p for n, p in requests_ if n.startswith(("publications ", "case studies"))]
-        data["mixed_paths"] = mixed
         if not args.no_concurrency:
             for path in mixed:
                 fetch(server.port, path)

@@ -278,11 +278,16 @@ def _is_cacheable_request(request):
     )
 
 
+def _negotiates(request):
+    # The API chooses its format from Accept; HTML pages do not, and keying them on each
+    # browser's Accept string would split one page into many cache entries.
+    return request.path.startswith("/api/")
+
+
 def _variant(request):
     """What besides the URL can change a response: negotiated format and partial requests."""
-    return "|".join(
-        (request.build_absolute_uri(), request.META.get("HTTP_ACCEPT", ""), request.META.get("HTTP_HX_REQUEST", ""))
-    )
+    accept = request.META.get("HTTP_ACCEPT", "") if _negotiates(request) else ""
+    return "|".join((request.build_absolute_uri(), accept, request.META.get("HTTP_HX_REQUEST", "")))
 
 
 def _digest(*parts):
@@ -302,6 +307,8 @@ def _is_storable(request, response):
     if any(word in cache_control for word in ("private", "no-store", "no-cache")):
         return False
     vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
+    if "accept" in vary and not _negotiates(request):
+        return False  # the key of a page outside the API does not include Accept
     return vary <= KEYED_VARY
 
 

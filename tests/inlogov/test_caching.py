@@ -275,3 +275,17 @@ def test_last_modified_is_in_http_date_form():
     caching._add_validators(response, '"tag"', state)
     assert response["Last-Modified"] == http_date(1_700_000_000)
     assert response["ETag"] == '"tag"'
+
+
+@pytest.mark.django_db
+def test_browsers_with_different_accept_headers_share_one_cached_page(client):
+    make_publication("One page for all browsers")
+    assert client.get(LISTING, HTTP_ACCEPT="text/html")["X-Cache"] == "miss"
+    assert client.get(LISTING, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")["X-Cache"] == "hit"
+
+
+def test_api_responses_are_keyed_by_accept_header():
+    factory = RequestFactory()
+    json_request = factory.get("/api/v1/publications/", HTTP_ACCEPT="application/json")
+    bibtex_request = factory.get("/api/v1/publications/", HTTP_ACCEPT="application/x-bibtex")
+    assert caching._variant(json_request) != caching._variant(bibtex_request)
