@@ -24,10 +24,20 @@ class PublicationAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ContributionForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A new row starts without a position, so it cannot clash with an existing row's
+            # 0; the sortable formset then appends it after the others when saving.
+            self.initial["position"] = ""
+
+
 class ContributionInline(SortableTabularInline):
     """Contributors in citation order: drag the handle to reorder."""
 
     model = PublicationContributor
+    form = ContributionForm
     fields = ("contributor", "role")
     autocomplete_fields = ("contributor",)
     extra = 0

@@ -127,6 +127,22 @@ def test_rotating_three_contributors_and_deleting_one_saves_cleanly(editor_clien
     ]
 
 
+def test_a_new_row_without_a_position_is_added_after_the_existing_contributors(editor_client):
+    first, second = make_contributor("Elke", "Loeffler"), make_contributor("Tony", "Bovaird")
+    publication = make_publication("Appended", contributors=[first])
+    row = PublicationContributor.objects.get(publication=publication)
+    html = editor_client.get(f"/admin/publications/publication/{publication.pk}/change/").text
+    assert 'name="contributions-__prefix__-position" class="_reorder_"' in html
+    assert 'name="contributions-__prefix__-position" value=' not in html
+    data = publication_form_data(
+        publication,
+        [{"id": row.pk, "contributor": first, "position": 0}, {"contributor": second, "position": ""}],
+    )
+    response = editor_client.post(f"/admin/publications/publication/{publication.pk}/change/", data)
+    assert response.status_code == 302
+    assert credited(publication) == [("Loeffler", "author", 0), ("Bovaird", "author", 1)]
+
+
 def test_two_contributors_in_the_same_position_get_an_error_not_a_crash(editor_client):
     first, second = make_contributor("Elke", "Loeffler"), make_contributor("Tony", "Bovaird")
     publication = make_publication("Clash", contributors=[first])
