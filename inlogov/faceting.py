@@ -58,7 +58,8 @@ Interface (stable; the API and the search page depend on it)
 Query budget (constant whatever the page size or the number of facet values)
     One query for the published themes (reused for filtering, expansion, labels and counts), one
     per other small vocabulary (service areas), one to resolve selected contributors (only when
-    ``contributor`` is given), then one ``GROUP BY`` per facet. Many-to-many filters are
+    ``contributor`` is given), then one ``GROUP BY`` per facet, plus one query for the labels of
+    the top contributors. Many-to-many filters are
     semi-joins (``pk IN (SELECT ... FROM through)``), so facet queries never see duplicate rows.
 """
 
@@ -298,7 +299,7 @@ class RelatedFacet(_ListFacet):
     ``through`` returns the through model; ``source``/``target`` are its FK names to the listed
     item and to the facet value. ``values_queryset`` returns the public facet values. With
     ``limit`` (large vocabularies such as contributors) only the top ``limit`` values by count
-    are listed, plus every selected value, and labels come from the count query itself.
+    are listed, plus every selected value; their labels come from one more small query.
     ``hierarchical`` (themes): a selected parent also matches its published sub-themes, and a
     parent's count is the number of distinct items under it or any of its sub-themes.
     """
@@ -314,7 +315,6 @@ class RelatedFacet(_ListFacet):
         values_queryset,
         label_fields=("name",),
         make_label=None,
-        target_public_q=None,
         hierarchical=False,
         limit=None,
         noun="value",
@@ -324,7 +324,6 @@ class RelatedFacet(_ListFacet):
         self.values_queryset = values_queryset
         self.label_fields = tuple(label_fields)
         self.make_label = make_label or (lambda row: row[self.label_fields[0]])
-        self.target_public_q = target_public_q
         self.hierarchical, self.limit, self.noun = hierarchical, limit, noun
 
     # -- vocabulary --------------------------------------------------------------------------
@@ -438,33 +437,43 @@ class RelatedFacet(_ListFacet):
         return values
 
     def _top_counts(self, rows_in_base, selection, fs):
+        # Group on the id alone (narrow sort keys, no join in the aggregate), restrict to public
+        # values with a semi-join, then fetch labels for the few winners in a second query.
         target_id, source_id = f"{self.target}_id", f"{self.source}_id"
         selected_rows = self._selected_rows(fs, selection)
         selected_ids = [row["pk"] for row in selected_rows.values()]
-        label_fields = [f"{self.target}__{name}" for name in self.label_fields]
-        queryset = rows_in_base
-        if self.target_public_q is not None:
-            queryset = queryset.filter(self.target_public_q())
-        rows = (
-            queryset.values(target_id, f"{self.target}__slug", *label_fields)
+        counted = list(
+            rows_in_base.filter(**{f"{target_id}__in": self.values_queryset().values("pk")})
+            .values(target_id)
             .annotate(
                 n=Count(source_id, distinct=True),
-                chosen=Case(When(**{f"{target_id}__in": selected_ids}, then=Value(0)), default=Value(1)),
+                chosen=Case(
+                    When(**{f"{target_id}__in": selected_ids}, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                ),
             )
-            .order_by("chosen", "-n", *label_fields, target_id)[: self.limit + len(selected_ids)]
+            .order_by("chosen", "-n", target_id)
+            .values_list(target_id, "n", "chosen")[: self.limit + len(selected_ids)]
         )
+        winners, unselected = [], 0
+        for pk, n, chosen in counted:
+            if not chosen or unselected < self.limit:
+                winners.append((pk, n))
+                unselected += 1 if chosen else 0
+        labels = {
+            row["pk"]: row
+            for row in self.values_queryset()
+            .filter(pk__in=[pk for pk, n in winners])
+            .values("pk", "slug", *self.label_fields)
+        }
         values, seen = [], set()
-        unselected_shown = 0
-        for row in rows:
-            slug = row[f"{self.target}__slug"]
-            chosen = slug in selection
-            if not chosen:
-                if unselected_shown >= self.limit:
-                    continue
-                unselected_shown += 1
-            seen.add(slug)
-            label_row = {name: row[f"{self.target}__{name}"] for name in self.label_fields}
-            values.append(FacetValue(slug, self.make_label(label_row), row["n"], chosen))
+        for pk, n in winners:
+            row = labels.get(pk)
+            if row is None:  # unpublished between the two queries
+                continue
+            seen.add(row["slug"])
+            values.append(FacetValue(row["slug"], self.make_label(row), n, row["slug"] in selection))
         for slug in selection:
             if slug not in seen and slug in selected_rows:
                 values.append(FacetValue(slug, self.make_label(selected_rows[slug]), 0, True))

@@ -38,7 +38,6 @@ from inlogov.faceting import (
     RepeatableFilter,
     YearRangeFacet,
 )
-from inlogov.publishing import published_q
 from publications.models import YEAR_MAX, YEAR_MIN, CaseStudy, Publication, PublicationContributor
 
 SORT_CHOICES = [
@@ -112,7 +111,6 @@ class PublicationFilter(_CommonFilters):
             values_queryset=_published_contributors,
             label_fields=("display_name", "given_name", "family_name"),
             make_label=_contributor_label,
-            target_public_q=lambda: published_q("contributor__"),
             limit=15,
             noun="published contributor",
         ),

@@ -251,8 +251,8 @@ def test_case_study_listing_query_count_is_constant(client, django_assert_num_qu
         client.get(f"/case-studies/?theme={parent.slug}&country=gb&country=de&per={count}")
 
 
-# Publications: published themes, COUNT, page, contributions and themes prefetches, and one
-# GROUP BY each for theme, kind, decade, contributor and open access.
+# Publications: published themes, COUNT, page, contributions and themes prefetches, one GROUP BY
+# each for theme, kind, decade, contributor and open access, and the top contributors' labels.
 # Case studies: published themes, service areas, COUNT, page, two prefetches, and one GROUP BY
 # each for theme, service area, country and decade.
-_EXPECTED = {"publications": 10, "case_studies": 10}
+_EXPECTED = {"publications": 11, "case_studies": 10}
