@@ -368,6 +368,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two different choice sets share the field name "kind": give each enum a stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "PublicationKindEnum": "publications.models.Publication.Kind",
+        "FacetKindEnum": "publications.api.FACET_KINDS",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     path("feeds/themes/<slug:slug>/publications/", feeds.ThemePublicationFeed(), name="feed-theme-publications"),
     path("sitemap.xml", sitemap_view, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("api/", include("inlogov.api")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -1,0 +1,190 @@
+"""API representations of publications and case studies.
+
+Every nested relation reads a published-only prefetch made by the models' `for_detail()`
+querysets (`themes`, `published_children`, `published_case_studies`, `published_publications`,
+`published_contributors`; `contributions` keeps only published contributors in citation order).
+A draft never appears inside a published item; a draft parent is reported as null.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from inlogov.api_fields import ApiUrlField, PublicUrlField
+from people.serializers import ContributorLinkSerializer
+from publications.models import CaseStudy, Publication, PublicationContributor
+from themes.serializers import ServiceAreaSerializer, ThemeLinkSerializer
+
+_NULLABLE_URI = {"type": "string", "format": "uri", "nullable": True}
+
+
+class ContributorCreditSerializer(serializers.ModelSerializer):
+    """A contributor's credit on a publication: who, in which role, in citation order."""
+
+    name = serializers.CharField(source="contributor.name", read_only=True)
+    slug = serializers.CharField(source="contributor.slug", read_only=True)
+    orcid = serializers.CharField(source="contributor.orcid", read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    url = PublicUrlField(source="contributor")
+    api_url = ApiUrlField("api:contributor-detail", source="contributor")
+
+    class Meta:
+        model = PublicationContributor
+        fields = ["name", "slug", "orcid", "role", "role_label", "position", "url", "api_url"]
+
+
+class PublicationLinkSerializer(serializers.ModelSerializer):
+    """A publication as it appears inside another item (parent, chapter, case study source)."""
+
+    url = PublicUrlField()
+    api_url = ApiUrlField("api:publication-detail")
+
+    class Meta:
+        model = Publication
+        fields = ["slug", "title", "subtitle", "kind", "year", "url", "api_url"]
+
+
+class CaseStudyLinkSerializer(serializers.ModelSerializer):
+    url = PublicUrlField()
+    api_url = ApiUrlField("api:case-study-detail")
+
+    class Meta:
+        model = CaseStudy
+        fields = ["slug", "title", "url", "api_url"]
+
+
+class IdentifiersSerializer(serializers.Serializer):
+    doi = serializers.CharField(allow_blank=True)
+    doi_url = serializers.SerializerMethodField()
+    isbn = serializers.CharField(allow_blank=True)
+
+    @extend_schema_field(_NULLABLE_URI)
+    def get_doi_url(self, obj):
+        return f"https://doi.org/{obj.doi}" if obj.doi else None
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    full_title = serializers.CharField(read_only=True)
+    identifiers = IdentifiersSerializer(source="*", read_only=True)
+    external_url = serializers.SerializerMethodField()
+    contributors = ContributorCreditSerializer(many=True, source="contributions", read_only=True)
+    themes = ThemeLinkSerializer(many=True, read_only=True)
+    parent = serializers.SerializerMethodField()
+    children = PublicationLinkSerializer(many=True, source="published_children", read_only=True)
+    case_studies = CaseStudyLinkSerializer(many=True, source="published_case_studies", read_only=True)
+    cover = serializers.SerializerMethodField()
+    url = PublicUrlField()
+    api_url = ApiUrlField("api:publication-detail")
+    csl_json_url = serializers.SerializerMethodField()
+    bibtex_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Publication
+        fields = [
+            "slug",
+            "title",
+            "subtitle",
+            "full_title",
+            "kind",
+            "kind_label",
+            "year",
+            "date",
+            "publisher",
+            "place",
+            "container_title",
+            "volume",
+            "issue",
+            "pages",
+            "edition",
+            "identifiers",
+            "external_url",
+            "is_open_access",
+            "abstract",
+            "contributors",
+            "themes",
+            "parent",
+            "children",
+            "case_studies",
+            "cover",
+            "cover_alt",
+            "url",
+            "api_url",
+            "csl_json_url",
+            "bibtex_url",
+            "updated_at",
+        ]
+
+    @extend_schema_field(PublicationLinkSerializer(allow_null=True))
+    def get_parent(self, obj):
+        # `parent` is select_related; a draft or scheduled parent is reported as none.
+        if obj.parent is None or not obj.parent.is_public:
+            return None
+        return PublicationLinkSerializer(obj.parent, context=self.context).data
+
+    @extend_schema_field(_NULLABLE_URI)
+    def get_external_url(self, obj):
+        return obj.url or None
+
+    @extend_schema_field(_NULLABLE_URI)
+    def get_cover(self, obj):
+        if not obj.cover:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(obj.cover.url) if request else obj.cover.url
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_csl_json_url(self, obj):
+        return self._export_url(obj, "api:publication-csl-json")
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_bibtex_url(self, obj):
+        return self._export_url(obj, "api:publication-bibtex")
+
+    def _export_url(self, obj, view_name):
+        return reverse(view_name, kwargs={"slug": obj.slug}, request=self.context.get("request"))
+
+
+class CountrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CaseStudySerializer(serializers.ModelSerializer):
+    country = serializers.SerializerMethodField()
+    service_areas = ServiceAreaSerializer(many=True, read_only=True)
+    themes = ThemeLinkSerializer(many=True, read_only=True)
+    organisations = serializers.ListField(
+        child=serializers.CharField(), source="organisation_list", read_only=True
+    )
+    publications = PublicationLinkSerializer(many=True, source="published_publications", read_only=True)
+    contributors = ContributorLinkSerializer(many=True, source="published_contributors", read_only=True)
+    url = PublicUrlField()
+    api_url = ApiUrlField("api:case-study-detail")
+
+    class Meta:
+        model = CaseStudy
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "body",
+            "country",
+            "locality",
+            "service_areas",
+            "themes",
+            "year_started",
+            "year_ended",
+            "is_ongoing",
+            "organisations",
+            "outcomes",
+            "publications",
+            "contributors",
+            "url",
+            "api_url",
+            "updated_at",
+        ]
+
+    @extend_schema_field(CountrySerializer)
+    def get_country(self, obj):
+        return {"code": obj.country.code, "name": str(obj.country.name)}
