@@ -136,3 +136,33 @@ def test_editor_reorders_contributors_by_dragging(live_server, page, screenshots
         "Tony Bovaird",
         "Elke Loeffler",
     ]
+    page.click("a.historylink")
+    expect(page.locator("#change-history")).to_contain_text("editor")
+    page.screenshot(path=screenshots_dir / "admin-history.png")
+
+
+def test_editor_imports_a_bibtex_file(live_server, page, screenshots_dir):
+    from pathlib import Path
+
+    from tests.factories import make_publication
+
+    make_editor("editor")
+    make_contributor("Elke", "Loeffler", orcid="0000-0002-1825-0097")
+    make_publication("An article already in the hub", year=2012, doi="10.1007/s11266-012-9309-6")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/publications/publication/")
+    page.click("text=Import BibTeX or RIS")
+    sample = Path(__file__).resolve().parents[1] / "data" / "import_sample.bib"
+    page.set_input_files("#id_file", str(sample))
+    page.click("input[value='Preview the import']")
+    expect(page.locator("#import-summary")).to_contain_text("12 entries found: 10 can be imported")
+    expect(page.locator("tr.import-duplicate")).to_have_count(1)
+    expect(page.locator("tr.import-invalid")).to_have_count(2)
+    page.screenshot(path=screenshots_dir / "admin-import-preview.png", full_page=True)
+    page.click("input[value='Import the ticked entries as drafts']")
+    expect(page.locator(".messagelist")).to_contain_text("Imported 9 publications from import_sample.bib as drafts.")
+    assert Publication.objects.filter(status="draft").count() == 9
