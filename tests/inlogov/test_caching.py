@@ -289,3 +289,27 @@ def test_api_responses_are_keyed_by_accept_header():
     json_request = factory.get("/api/v1/publications/", HTTP_ACCEPT="application/json")
     bibtex_request = factory.get("/api/v1/publications/", HTTP_ACCEPT="application/x-bibtex")
     assert caching._variant(json_request) != caching._variant(bibtex_request)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    ["q=%FF%FE", "q=%00", "page=-1", "page=99999999999999999999", "theme=" + "x" * 5000, "q=%E2%80%AE&q=a"],
+)
+def test_hostile_query_strings_never_break_the_cache(client, query):
+    make_publication("Sturdy book")
+    first = client.get(f"{LISTING}?{query}")
+    second = client.get(f"{LISTING}?{query}")
+    assert first.status_code < 500
+    assert second.status_code == first.status_code
+    assert second.content == first.content
+
+
+@pytest.mark.django_db
+def test_raw_invalid_utf8_in_the_query_string_is_not_a_server_error(client):
+    make_publication("Sturdy book")
+    # WSGI hands raw bytes over as latin-1 text: 0xFF 0xFE is not UTF-8.
+    first = client.generic("GET", LISTING, QUERY_STRING="q=\xff\xfe")
+    second = client.generic("GET", LISTING, QUERY_STRING="q=\xff\xfe")
+    assert first.status_code < 500
+    assert second.content == first.content
