@@ -50,8 +50,10 @@ def parse_args():
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn workers (default 2 x cores + 1)")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (default sync)")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker (default 1)")
+    # gthread keeps client connections alive; sync workers close each one, and on this machine
+    # that halved warm throughput (see docs/performance.md).
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (default gthread)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--cold", type=int, default=30, help="cold requests per URL (default 30)")
     parser.add_argument("--warm", type=int, default=200, help="warm requests per URL (default 200)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
@@ -272,7 +274,7 @@ class Server:
 
 
 def fetch(port, path):
-    """One GET on a new connection (gunicorn's sync workers close after each response)."""
+    """One GET on a new connection: the latency of a visitor's single request, connect included."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         started = time.perf_counter()
