@@ -295,11 +295,15 @@ def test_site_answers_503_during_a_postgresql_restart_and_recovers_without_resta
             time.sleep(0.2)
 
         pages = ["/", "/publications/"]
-        api_paths = [p for p in ["/api/v1/publications/"] if _get(f"{base}{p}", "application/json")[0] == 200]
+        api_paths = ["/api/v1/publications/", "/api/v1/publications/?q=outage"]
 
         # Before: everything serves.
         for path in pages:
             status, _headers, body, _ = _get(f"{base}{path}")
+            assert status == 200, path
+            assert "Outage probe book" in body, path
+        for path in api_paths:
+            status, _headers, body, _ = _get(f"{base}{path}", "application/json")
             assert status == 200, path
             assert "Outage probe book" in body, path
         assert _get(f"{base}/readyz")[0] == 200

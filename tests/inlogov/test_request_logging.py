@@ -80,3 +80,23 @@ def test_server_errors_are_logged_as_warnings(client, request_log, settings):
     client.get("/themes/")
     assert request_log[0].levelname == "WARNING"
     assert request_log[0].status == 500
+
+
+def test_unhandled_errors_are_logged_as_one_json_object_with_the_traceback(client, settings):
+    handler = _Records()
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.inlogov.test_outage.BuggyMiddleware"]
+        client.raise_request_exception = False
+        client.get("/themes/")
+    finally:
+        logger.removeHandler(handler)
+    errors = [record for record in handler.records if record.levelname == "ERROR"]
+    assert len(errors) == 1
+    line = JsonFormatter().format(errors[0])
+    assert "\n" not in line  # one line, even with a multi-line traceback inside
+    entry = json.loads(line)
+    assert entry["message"] == "Internal Server Error: /themes/"
+    assert entry["status_code"] == 500
+    assert "ValueError: a bug, not an outage" in entry["exception"]
