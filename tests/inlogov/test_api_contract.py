@@ -236,3 +236,122 @@ def test_root_lists_every_resource(client):
         "schema": "http://testserver/api/schema/",
         "docs": "http://testserver/api/docs/",
     }
+
+
+# --- HTTP behaviour other sites rely on -----------------------------------------------------------
+
+
+def test_unknown_api_address_is_a_json_404(client):
+    for address in ("/api/v2/", "/api/v1/books/", "/api/v1/publications/a/b/c/", "/api/anything"):
+        response = client.get(address)
+        assert response.status_code == 404, address
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "status": 404,
+            "code": "not_found",
+            "detail": "There is no API endpoint at this address: see /api/v1/ for the list.",
+        }
+
+
+def test_address_without_trailing_slash_redirects_keeping_the_query(client):
+    response = client.get("/api/v1/publications?kind=book")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/publications/?kind=book"
+
+
+def test_cors_allows_a_configured_origin_and_no_other(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example.ac.uk"]
+    allowed = client.get("/api/v1/themes/", HTTP_ORIGIN="https://partner.example.ac.uk")
+    assert allowed["Access-Control-Allow-Origin"] == "https://partner.example.ac.uk"
+    other = client.get("/api/v1/themes/", HTTP_ORIGIN="https://elsewhere.example.com")
+    assert other.status_code == 200
+    assert "Access-Control-Allow-Origin" not in other
+    page = client.get("/themes/", HTTP_ORIGIN="https://partner.example.ac.uk")
+    assert "Access-Control-Allow-Origin" not in page, "only the API is shared cross-origin"
+
+
+def test_cors_preflight_offers_read_methods_only(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example.ac.uk"]
+    response = client.options(
+        "/api/v1/publications/",
+        HTTP_ORIGIN="https://partner.example.ac.uk",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+
+
+def test_anonymous_clients_get_429_with_retry_after_past_the_rate(client, settings, monkeypatch):
+    # DRF reads THROTTLE_RATES once at import, so the rate is set on the class (API_ANON_RATE).
+    from rest_framework.throttling import AnonRateThrottle
+
+    settings.PAGE_CACHE = False  # a cached response is served before the throttle is consulted
+    monkeypatch.setattr(AnonRateThrottle, "rate", "3/minute", raising=False)
+    statuses = [client.get("/api/v1/themes/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    response = client.get("/api/v1/themes/")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    body = response.json()
+    assert body["status"] == 429 and body["code"] == "throttled"
+    assert body["detail"].startswith("Too many requests: try again in ")
+    # Another client address has its own allowance.
+    assert client.get("/api/v1/themes/", REMOTE_ADDR="10.1.2.3").status_code == 200
+
+
+def test_conditional_get_gives_304_until_the_content_changes(client, settings, starter):
+    from publications.models import Publication
+
+    settings.PAGE_CACHE = True
+    address = "/api/v1/publications/the-four-cos/"
+    first = client.get(address)
+    assert first.status_code == 200
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    assert first["Cache-Control"] == f"public, max-age={settings.PUBLIC_CACHE_SECONDS}"
+    assert client.get(address, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(address, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    listing = client.get("/api/v1/publications/")
+    assert client.get("/api/v1/publications/", HTTP_IF_NONE_MATCH=listing["ETag"]).status_code == 304
+
+    chapter = Publication.objects.get(slug="the-four-cos")
+    chapter.pages = "75-177"
+    chapter.save()
+
+    changed = client.get(address, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed.json()["pages"] == "75-177"
+    assert changed["ETag"] != etag
+    assert client.get("/api/v1/publications/", HTTP_IF_NONE_MATCH=listing["ETag"]).status_code == 200
+
+
+def test_schema_is_served_as_openapi_3_json(client):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "INLOGOV Research Hub API"
+    assert "/api/v1/publications/{slug}/" in schema["paths"]
+
+
+def test_docs_page_runs_no_inline_script_and_loads_assets_from_this_site(client):
+    import re
+
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, flags=re.S)
+    assert len(scripts) == 3
+    sources = []
+    for attributes, body in scripts:
+        assert body.strip() == "", "inline script: the Content-Security-Policy would block it"
+        sources.append(re.search(r'src="([^"]+)"', attributes).group(1))
+    assert all(src.startswith("/") and not src.startswith("//") for src in sources), sources
+    policy = response["Content-Security-Policy"]
+    script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src
+    for src in sources:
+        asset = client.get(src.replace("&amp;", "&"))
+        assert asset.status_code == 200, src
+        assert "javascript" in asset["Content-Type"], (src, asset["Content-Type"])
+    init = client.get(sources[-1].replace("&amp;", "&")).content.decode()
+    assert "/api/schema/" in init
