@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.views.generic import DetailView, ListView
 
@@ -91,7 +91,9 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
             publication_count=sum(row["total"] for row in per_year),
             case_study_count=case_studies.count(),
             latest_publications=list(publications.for_listing().order_by("-year", "-date", "title")[:LATEST]),
-            latest_case_studies=list(case_studies.for_listing().order_by("-year_started", "title")[:LATEST]),
+            latest_case_studies=list(
+                case_studies.for_listing().order_by(F("year_started").desc(nulls_last=True), "title")[:LATEST]
+            ),
             people=list(people),
             chart=year_chart(per_year),
             json_ld=metadata.json_ld(metadata.theme_ld(theme, origin)),

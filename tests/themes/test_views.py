@@ -72,6 +72,19 @@ def test_theme_page_latest_work_is_published_newest_first(client, coproduction):
     assert "All 3 publications on Co-production" in html
 
 
+def test_theme_page_offers_its_atom_feed(client, coproduction):
+    response = client.get("/themes/co-production/")
+    assert ('<link rel="alternate" type="application/atom+xml" title="New publications on Co-production" '
+            'href="/feeds/themes/co-production/publications/">') in response.text
+    assert "Follow new publications on Co-production (Atom feed)" in response.text
+
+
+def test_theme_page_marks_the_themes_section_in_the_navigation(client, coproduction):
+    response = client.get("/themes/co-production/")
+    assert '<a href="/themes/" aria-current="true">Themes</a>' in response.text
+    assert 'aria-current="page"' not in response.text
+
+
 def test_theme_page_lists_experts_and_authors_but_not_drafts(client, coproduction):
     response = client.get("/themes/co-production/")
     assert '<a href="/people/elke-loeffler/">Elke Loeffler</a>' in response.text
