@@ -451,6 +451,8 @@ def main():
     data = {"started": stamp, "scale": args.scale, "machine": machine(), "workers": args.workers,
             "worker_class": args.worker_class, "threads": args.threads,
             "cold_requests": args.cold, "warm_requests": args.warm}
+    data["code"] = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
+                                  text=True).stdout.strip()
     data["database"] = prepare_database(args)
     log("collectstatic")
     manage(args, "collectstatic", "--noinput", "-v", "0")
