@@ -20,7 +20,7 @@ import time
 from itertools import islice
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -142,6 +142,42 @@ def insert_rows(model, columns, rows):
                 # Table and column names come from model metadata; values are parameters.
                 sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608
                 cursor.executemany(sql, chunk)
+
+
+def insert_items(model, objects):
+    """Insert model instances and return them with primary keys set.
+
+    PostgreSQL: take the ids from the table's sequence, then COPY the rows. Values go in as
+    generated, without each field's save-time cleaning, which bulk_create spends most of its
+    time on; the generator only produces clean values (plain HTML, lower-case DOIs,
+    13-digit ISBNs). Elsewhere: bulk_create.
+    """
+    if connection.vendor != "postgresql" or not objects:
+        return model.objects.bulk_create(objects)
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(objects)],
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+    auto_now = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    for obj in objects:
+        for name in auto_now:
+            setattr(obj, name, now)
+    files = {f.attname for f in fields if isinstance(f, models.FileField)}
+    insert_rows(
+        model,
+        [f.column for f in fields],
+        (
+            [getattr(obj, f.attname).name or "" if f.attname in files else getattr(obj, f.attname) for f in fields]
+            for obj in objects
+        ),
+    )
+    return objects
 
 
 def batched(iterable, size):
@@ -389,7 +425,7 @@ class Command(BaseCommand):
                     credits.append(rng.sample(contributor_ids, min(n, len(contributor_ids))))
                     tags.append(rng.sample(themes, rng.randint(1, min(4, len(themes)))) if themes else [])
                     areas_chosen.append(rng.sample(areas, rng.randint(0, min(3, len(areas)))))
-                created = Publication.objects.bulk_create(objects)
+                created = insert_items(Publication, objects)
                 self.publication_relations(created, credits, tags, areas_chosen)
                 for obj in created:
                     all_ids.append(obj.pk)
