@@ -8,8 +8,8 @@ The output depends only on the options and `--seed` (one `random.Random(seed)`),
 command produces the same content every time; only `created_at`/`updated_at` reflect when it ran.
 Slugs carry the seed, so data sets from different seeds can sit side by side.
 
-Items are written with `bulk_create` in batches and link rows (authors, themes, service areas)
-with plain bulk inserts (COPY on PostgreSQL). Both bypass model signals, so no
+Rows are written in batches: publications and link rows (authors, themes, service areas) with
+COPY on PostgreSQL, everything else with `bulk_create`. Neither sends model signals, so no
 django-simple-history entries are written for synthetic content (nor removed by `--clear`);
 that is deliberate: synthetic items have no editorial history worth keeping.
 """
