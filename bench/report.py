@@ -12,14 +12,18 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def _load(values):
+    return ", ".join(f"{v:.1f}" for v in values) if values else "unknown"
+
+
 def main():
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else max(RESULTS.glob("*.json"))
     data = json.loads(path.read_text())
     m = data["machine"]
     print(f"Run {data['started']}: {data['scale']:,} publications; {m['cores']} cores ({m['cpu']}); "
           f"gunicorn {data['workers']} x {data.get('worker_class', 'sync')} workers, "
-          f"{data.get('threads', 1)} threads; load average at start {m.get('load_average_at_start')}, "
-          f"at end {data.get('load_average_at_end')}; {data['cold_requests']} cold and "
+          f"{data.get('threads', 1)} threads; load average (1, 5, 15 min) {_load(m.get('load_average_at_start'))} "
+          f"at start and {_load(data.get('load_average_at_end'))} at end; {data['cold_requests']} cold and "
           f"{data['warm_requests']} warm requests per row.\n")
     print("| request | cold p50 ms | cold p95 ms | SQL cold | warm p50 ms | warm p95 ms | SQL warm | KB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

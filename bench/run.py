@@ -222,7 +222,7 @@ def request_list(t):
         ("api publications", "/api/v1/publications/"),
         ("api publications filtered", q("/api/v1/publications/", theme=t["sub_theme"], kind="journal_article",
                                         year_from=2010, year_to=2020)),
-        ("api publication facets", q("/api/v1/publications/facets/", theme=t["parent_theme"], kind="chapter")),
+        ("api publication facets", q("/api/v1/facets/publications/", theme=t["parent_theme"], kind="chapter")),
         ("api publication detail", f"/api/v1/publications/{t['publication']}/"),
     ]
 
@@ -433,6 +433,9 @@ def print_table(results):
               f"{w['p50_ms']:9.2f} {w['p95_ms']:9.2f} {'/'.join(map(str, w['queries'])):>4} "
               f"{'/'.join(map(str, c['statuses'])):>7}")
     print("(milliseconds; SQL = queries per request from X-Query-Count)")
+    broken = [name for name, r in results.items() if r["cold"]["statuses"] != [200] or r["warm"]["statuses"] != [200]]
+    if broken:
+        print(f"WARNING: not every response was 200 for: {', '.join(broken)}; those rows measure an error page")
 
 
 def machine():

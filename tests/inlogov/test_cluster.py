@@ -186,6 +186,11 @@ def cluster():
                 process.kill()
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*"):
+            client.delete(key)
 
 
 def _http():
