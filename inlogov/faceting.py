@@ -33,7 +33,9 @@ Interface (stable; the API and the search page depend on it)
         -> :class:`FacetedResult` with
         ``filterset``   the bound FilterSet (``filterset.problems`` is the same dict as ``errors``),
         ``queryset``    filtered and sorted, built on the ``queryset`` you pass (pass
-                        ``Model.objects.published().for_listing()``; default ``published()``),
+                        ``Model.objects.published().for_listing()``; default ``published()``).
+                        Facet counts are always computed over ``Model.objects.published()``,
+                        so express restrictions as parameters, not by narrowing ``queryset``,
         ``facets``      list of :class:`Facet` (``name`` = query parameter, ``label``, ``kind``
                         ``"checkbox"`` or ``"years"``, ``values`` = list of :class:`FacetValue`
                         (``value``, ``label``, ``count``, ``selected``, ``depth``,
@@ -74,6 +76,7 @@ from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
 from inlogov import fulltext
+from inlogov.publishing import published_q
 
 MAX_QUERY_LENGTH = 200
 MAX_VALUES = 30  # per repeatable parameter; more is never a real visitor
@@ -377,7 +380,13 @@ class RelatedFacet(_ListFacet):
     # -- counting ----------------------------------------------------------------------------
     def counts(self, base, selection, fs):
         through = self.through()
-        rows_in_base = through.objects.filter(**{f"{self.source}_id__in": base.order_by().values("pk")})
+        if fs.unrestricted_except(self.name):
+            # Nothing but the publishing rule applies: exclude the few hidden items (a small
+            # hashed anti-join) instead of semi-joining the ~all visible ones (a large hash).
+            hidden = base.model.objects.exclude(published_q()).values("pk")
+            rows_in_base = through.objects.exclude(**{f"{self.source}_id__in": hidden})
+        else:
+            rows_in_base = through.objects.filter(**{f"{self.source}_id__in": base.order_by().values("pk")})
         selection = selection or []
         if self.limit is not None:
             return self._top_counts(rows_in_base, selection, fs)
@@ -719,6 +728,10 @@ class FacetedFilterSet(django_filters.FilterSet):
     # -- building querysets ------------------------------------------------------------------
     def facet_definition(self, name):
         return next(d for d in self.facet_definitions if d.name == name)
+
+    def unrestricted_except(self, name):
+        """True when counting facet ``name`` needs no filter but the publishing rule."""
+        return not self.q and all(other == name for other in self.selection)
 
     def active_facet_names(self):
         return [d.name for d in self.facet_definitions if d.name in self.selection]
