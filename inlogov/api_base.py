@@ -3,7 +3,7 @@ and error responses documented in the schema exactly as `inlogov.api_errors` pro
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiFilterExtension
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -149,12 +149,13 @@ class GrammarFilterExtension(OpenApiFilterExtension):
         return grammar_parameters(filterset_class) if filterset_class else []
 
 
-def slug_parameter():
-    """The `slug` path parameter, as in the item's public URL."""
+def slug_parameter(example):
+    """The `slug` path parameter, as in the item's public URL, with a starter-content example."""
     return OpenApiParameter(
         "slug", type={"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
         location=OpenApiParameter.PATH, required=True,
         description="The item's slug, as in its public URL.",
+        examples=[OpenApiExample("Starter content", value=example)],
     )
 
 
@@ -182,5 +183,6 @@ class ReadOnlyApiViewSet(viewsets.ReadOnlyModelViewSet):
     content_negotiation_class = JsonOnlyNegotiation
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return with_pk_tiebreak(queryset) if self.action != "retrieve" else queryset
+        if self.detail:
+            return queryset  # a detail address ignores list filters: ?kind=... never hides the item
+        return with_pk_tiebreak(super().filter_queryset(queryset))

@@ -3,6 +3,9 @@
 Both are absolute URLs, because the API's readers are other websites that link straight to them.
 """
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -49,23 +52,18 @@ class ApiListUrlField(serializers.Field):
         return f"{url}?{self.param}={obj.slug}"
 
 
-# drf-spectacular: all three are absolute URIs in the schema.
-try:
-    from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-    from drf_spectacular.plumbing import build_basic_type
-    from drf_spectacular.types import OpenApiTypes
+class _PublicUrlFieldSchema(OpenApiSerializerFieldExtension):
+    """drf-spectacular: the three fields above are absolute URIs in the schema."""
 
-    class _UriFieldExtension(OpenApiSerializerFieldExtension):
-        target_class = "inlogov.api_fields.PublicUrlField"
-        match_subclasses = True
+    target_class = PublicUrlField
 
-        def map_serializer_field(self, auto_schema, direction):
-            return build_basic_type(OpenApiTypes.URI)
+    def map_serializer_field(self, auto_schema, direction):
+        return build_basic_type(OpenApiTypes.URI)
 
-    class _ApiUriFieldExtension(_UriFieldExtension):
-        target_class = "inlogov.api_fields.ApiUrlField"
 
-    class _ApiListUriFieldExtension(_UriFieldExtension):
-        target_class = "inlogov.api_fields.ApiListUrlField"
-except ImportError:  # pragma: no cover - drf-spectacular is a runtime dependency
-    pass
+class _ApiUrlFieldSchema(_PublicUrlFieldSchema):
+    target_class = ApiUrlField
+
+
+class _ApiListUrlFieldSchema(_PublicUrlFieldSchema):
+    target_class = ApiListUrlField

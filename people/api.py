@@ -14,7 +14,7 @@ from people.serializers import ContributorSerializer
         responses={200: ContributorSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(
-        parameters=[slug_parameter()],
+        parameters=[slug_parameter("elke-loeffler")],
         summary="One contributor",
         description="Their publications are at `publications_api_url`.",
         responses={200: ContributorSerializer, **DETAIL_ERRORS},

@@ -86,7 +86,8 @@ PUBLICATION_PARAMETERS = as_openapi_parameters(grammar_parameters(PublicationFil
 CASE_STUDY_PARAMETERS = as_openapi_parameters(grammar_parameters(CaseStudyFilter))
 PAGE_PARAMETERS = as_openapi_parameters(page_parameters())
 
-SLUG = [slug_parameter()]
+SLUG = [slug_parameter("the-four-cos")]
+CASE_STUDY_SLUG = [slug_parameter("civivo-rimini")]
 
 CSL_LIST_RESPONSE = OpenApiResponse(
     {"type": "array", "items": CSL_ITEM_SCHEMA},
@@ -160,7 +161,7 @@ class PublicationViewSet(ReadOnlyApiViewSet):
             **DETAIL_ERRORS,
         },
     )
-    @action(detail=True, url_path="csl-json", url_name="csl-json", filter_backends=[])
+    @action(detail=True, url_path="csl-json", url_name="csl-json")
     def csl_json(self, request, slug=None):
         publication = self.get_object()
         return _export_response(
@@ -173,7 +174,7 @@ class PublicationViewSet(ReadOnlyApiViewSet):
         parameters=SLUG,
         responses={(200, BIBTEX_TYPE): BIBTEX_RESPONSE, **DETAIL_ERRORS},
     )
-    @action(detail=True, url_path="bibtex", url_name="bibtex", filter_backends=[])
+    @action(detail=True, url_path="bibtex", url_name="bibtex")
     def bibtex(self, request, slug=None):
         publication = self.get_object()
         return _export_response(
@@ -190,7 +191,7 @@ class PublicationViewSet(ReadOnlyApiViewSet):
     ),
     retrieve=extend_schema(
         summary="One case study",
-        parameters=SLUG,
+        parameters=CASE_STUDY_SLUG,
         responses={200: CaseStudySerializer, **DETAIL_ERRORS},
     ),
 )

@@ -14,7 +14,7 @@ from themes.serializers import ThemeSerializer
         responses={200: ThemeSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(
-        parameters=[slug_parameter()],
+        parameters=[slug_parameter("co-production")],
         summary="One theme",
         description="Filter publications or case studies by this theme (sub-themes included) "
         "with `publications_api_url` and `case_studies_api_url`.",

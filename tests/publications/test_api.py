@@ -244,6 +244,12 @@ def test_bad_parameter_is_a_400_naming_it_and_what_it_expects(client, library, q
     assert body["detail"] == f"Invalid query parameter: {param} ({message})"
 
 
+def test_detail_address_ignores_list_filters(client, library):
+    response = client.get("/api/v1/publications/alpha-book/?kind=report&theme=nope")
+    assert response.status_code == 200
+    assert response.json()["slug"] == "alpha-book"
+
+
 def test_page_past_the_end_is_a_404_saying_how_many_pages_there_are(client, library):
     response = client.get("/api/v1/publications/?page=3&page_size=2")
     assert response.status_code == 404
