@@ -217,6 +217,16 @@ def test_publication_search_finds_by_contributor_name_doi_and_isbn(editor_client
         assert "1 result" in response.text
 
 
+def test_parent_publication_autocomplete_finds_books_by_title(editor_client):
+    make_publication("The Palgrave Handbook of Co-Production")
+    make_publication("Unrelated report", kind="report")
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {"term": "handbook", "app_label": "publications", "model_name": "publication", "field_name": "parent"},
+    )
+    assert [item["text"] for item in response.json()["results"]] == ["The Palgrave Handbook of Co-Production"]
+
+
 CHANGELISTS = {
     "publication": lambda i: make_publication(
         f"Book {i}", contributors=[make_contributor("A", f"Author{i}")], themes=[make_theme()]
