@@ -263,6 +263,7 @@ def test_cors_allows_a_configured_origin_and_no_other(client, settings):
     settings.CORS_ALLOWED_ORIGINS = ["https://partner.example.ac.uk"]
     allowed = client.get("/api/v1/themes/", HTTP_ORIGIN="https://partner.example.ac.uk")
     assert allowed["Access-Control-Allow-Origin"] == "https://partner.example.ac.uk"
+    assert allowed["Access-Control-Expose-Headers"] == "ETag, Last-Modified, Retry-After, Link, X-Total-Count"
     other = client.get("/api/v1/themes/", HTTP_ORIGIN="https://elsewhere.example.com")
     assert other.status_code == 200
     assert "Access-Control-Allow-Origin" not in other

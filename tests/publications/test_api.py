@@ -331,6 +331,27 @@ def test_list_queries_are_the_same_for_5_and_100_items_per_page(client, volume):
             assert len(large_response.json()["results"]) == min(100, count)
 
 
+def test_detail_queries_do_not_grow_with_chapters_people_or_case_studies(client):
+    # Each related list is one prefetch, however long it is.
+    counts = {}
+    for size in (2, 30):
+        people = [make_contributor("Person", f"Size{size}n{n}") for n in range(size)]
+        theme = make_theme(f"Theme {size}")
+        book = make_publication(f"Book {size}", slug=f"book-{size}", themes=[theme], contributors=people)
+        for n in range(size):
+            make_publication(f"Chapter {size}.{n}", parent=book, kind="chapter", contributors=people[:2])
+        case = make_case_study(f"Case {size}", slug=f"case-{size}", themes=[theme],
+                               publications=[book], contributors=people)
+        for n in range(size):
+            make_case_study(f"Other case {size}.{n}", publications=[book])
+        counts[size] = (
+            _queries_for(client, f"/api/v1/publications/{book.slug}/")[0],
+            _queries_for(client, f"/api/v1/case-studies/{case.slug}/")[0],
+            _queries_for(client, f"/api/v1/publications/{book.slug}/csl-json/")[0],
+        )
+    assert counts[2] == counts[30]
+
+
 # --- Read-only ------------------------------------------------------------------------------------
 
 
