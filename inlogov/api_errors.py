@@ -8,7 +8,7 @@
 is REST_FRAMEWORK["EXCEPTION_HANDLER"]; `api_not_found` answers unknown paths under /api/.
 """
 
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.http import escape_leading_slashes
 from rest_framework import exceptions, status
@@ -84,8 +84,6 @@ def api_not_found(request, path=""):
         except Resolver404:
             match = None
         if match is not None and match.func is not api_not_found:
-            from django.http import HttpResponsePermanentRedirect
-
             target = escape_leading_slashes(request.path + "/")
             if request.META.get("QUERY_STRING"):
                 target += "?" + request.META["QUERY_STRING"]

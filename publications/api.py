@@ -119,7 +119,7 @@ def facets_payload(result):
     }
 
 
-def _export_response(body, content_type, page=None, request=None, filename=None):
+def _export_response(body, content_type, page=None, filename=None):
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     if filename:
         response["Content-Disposition"] = f'inline; filename="{filename}"'
