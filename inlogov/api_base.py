@@ -178,6 +178,9 @@ class ReadOnlyApiViewSet(viewsets.ReadOnlyModelViewSet):
     """Base of every v1 resource: anonymous read-only access by slug."""
 
     lookup_field = "slug"
+    # The same pattern as Django's <slug:> converter: anything else (a NUL byte, say) is a 404
+    # before it reaches the database, which would refuse it with an error.
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [AllowAny]
     filter_backends = [GrammarFilterBackend]
     content_negotiation_class = JsonOnlyNegotiation
