@@ -1,4 +1,4 @@
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.views.generic import DetailView, ListView
 
@@ -6,10 +6,11 @@ from inlogov import metadata
 from inlogov.preview import PreviewableDetailMixin
 from inlogov.publishing import published_q
 from people.models import Contributor
-from publications.models import CaseStudy, Publication
+from publications.models import CaseStudy, Publication, PublicationContributor
 from themes.models import Theme
 
 LATEST = 5
+PEOPLE_SHOWN = 24
 
 
 class ThemeListView(ListView):
@@ -73,15 +74,22 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
             .annotate(total=Count("pk", distinct=True))
             .order_by("year")
         )
+        # Existence tests rather than a DISTINCT join, and a bounded list: a theme at a large
+        # institution can have thousands of contributors, and the page shows the first few.
+        theme_publications = Publication.objects.published().filter(themes__in=theme_ids)
         people = (
             Contributor.objects.published()
             .filter(
-                Q(expertise__in=theme_ids)
-                | Q(contributions__publication__in=Publication.objects.published().filter(themes__in=theme_ids))
+                Exists(Contributor.expertise.through.objects.filter(contributor=OuterRef("pk"), theme__in=theme_ids))
+                | Exists(
+                    PublicationContributor.objects.filter(
+                        contributor=OuterRef("pk"), publication__in=theme_publications
+                    )
+                )
             )
-            .distinct()
             .order_by("family_name", "given_name", "pk")
         )
+        people_page = list(people[: PEOPLE_SHOWN + 1])
         parent = theme.parent if theme.parent_id and theme.parent.is_public else None
         origin = metadata.base_url(self.request)
         description = metadata.plain_text(theme.description, 30)
@@ -94,7 +102,8 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
             latest_case_studies=list(
                 case_studies.for_listing().order_by(F("year_started").desc(nulls_last=True), "title")[:LATEST]
             ),
-            people=list(people),
+            people=people_page[:PEOPLE_SHOWN],
+            more_people=len(people_page) > PEOPLE_SHOWN,
             chart=year_chart(per_year),
             json_ld=metadata.json_ld(metadata.theme_ld(theme, origin)),
             open_graph=metadata.open_graph(

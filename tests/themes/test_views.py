@@ -174,3 +174,21 @@ def test_theme_list_query_count_is_constant(client, django_assert_num_queries, s
     with django_assert_num_queries(THEME_LIST_QUERIES):
         response = client.get("/themes/")
     assert response.text.count('<section class="panel"') == size
+
+
+@pytest.mark.django_db
+def test_theme_page_lists_at_most_24_people_alphabetically_and_says_there_are_more(client):
+    theme = make_theme("Co-design", slug="co-design-many")
+    people = [make_contributor("Given", f"Person{n:02d}", slug=f"person-{n:02d}") for n in range(30)]
+    for person in people:
+        person.expertise.add(theme)
+    make_contributor("Draft", "Person00a", slug="person-draft", status="draft").expertise.add(theme)
+
+    response = client.get(theme.get_absolute_url())
+
+    shown = [person.slug for person in response.context["people"]]
+    assert shown == [f"person-{n:02d}" for n in range(24)]
+    assert response.context["more_people"] is True
+    assert "These are the first 24 in alphabetical order." in response.text
+    assert "/people/person-24/" not in response.text
+    assert "/people/person-draft/" not in response.text
