@@ -38,7 +38,7 @@ def run(command, *args):
 
 def test_starter_content_loads_the_institutes_items_all_published():
     output = run("load_starter_content")
-    assert "Starter content loaded: 41 created, 0 updated, 0 unchanged." in output
+    assert "Starter content loaded: 41 created, 0 updated, 0 unchanged, 0 already present." in output
     assert Theme.objects.published().count() == 10
     assert Theme.objects.filter(parent__isnull=True).count() == 2
     assert ServiceArea.objects.count() == 9
@@ -148,18 +148,54 @@ def test_loading_starter_content_twice_leaves_identical_rows():
     run("load_starter_content")
     first = full_dump()
     output = run("load_starter_content")
-    assert "0 created, 0 updated, 41 unchanged" in output
+    assert "0 created, 0 updated, 0 unchanged, 41 already present" in output
     assert full_dump() == first
 
 
-def test_reloading_restores_edited_starter_items_without_duplicating_them():
+def test_updating_starter_content_twice_leaves_identical_rows():
+    run("load_starter_content")
+    first = full_dump()
+    output = run("load_starter_content", "--update")
+    assert "0 created, 0 updated, 41 unchanged, 0 already present" in output
+    assert full_dump() == first
+
+
+def test_reloading_keeps_what_editors_saved_in_starter_items():
+    """`make run` reloads the starter content on every start: it must not undo staff edits."""
+    run("load_starter_content")
+    report = Publication.objects.get(isbn="9781910029787")
+    report.title = "Participatory governance: the revised report title"
+    report.save()
+    report.contributions.filter(position=0).delete()
+    report.themes.clear()
+
+    output = run("load_starter_content")
+
+    assert "0 created, 0 updated, 0 unchanged, 41 already present" in output
+    report.refresh_from_db()
+    assert report.title == "Participatory governance: the revised report title"
+    assert credits(report.slug) == [("Golan", "author"), ("Hargreaves", "author")]
+    assert list(report.themes.all()) == []
+
+
+def test_reloading_adds_a_starter_item_that_was_deleted():
+    run("load_starter_content")
+    Publication.objects.get(isbn="9781910029787").delete()
+    output = run("load_starter_content")
+    assert "1 created, 0 updated, 0 unchanged, 40 already present" in output
+    assert credits(Publication.objects.get(isbn="9781910029787").slug) == [
+        ("Bussu", "author"), ("Golan", "author"), ("Hargreaves", "author")
+    ]
+
+
+def test_update_restores_edited_starter_items_without_duplicating_them():
     run("load_starter_content")
     report = Publication.objects.get(isbn="9781910029787")
     report.title = "Edited by mistake"
     report.save()
     report.contributions.filter(position=0).delete()
 
-    output = run("load_starter_content")
+    output = run("load_starter_content", "--update")
     assert "0 created, 1 updated, 40 unchanged" in output
     report.refresh_from_db()
     assert report.title == "Understanding developments in Participatory Governance"

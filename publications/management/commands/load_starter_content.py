@@ -2,9 +2,12 @@
 case studies) from `publications/starter_content.py`.
 
 Idempotent: every item is keyed on its slug and saved only when a value differs, so a second
-run writes nothing (no new rows, no new history entries, unchanged `updated_at`). Edits staff
-have made to starter items in the admin are overwritten by a later run, so run it on a fresh
-installation or when the starter data itself changes.
+run writes nothing (no new rows, no new history entries, unchanged `updated_at`).
+
+Once an item exists, it belongs to the editors: by default a later run (every `make run` does
+one) only adds starter items that are missing and never touches existing ones, so nothing staff
+saved in the admin is lost. `--update` brings existing starter items back in line with the
+starter data, overwriting staff edits to them; use it deliberately.
 """
 
 from django.core.management.base import BaseCommand
@@ -38,9 +41,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Report what would change, then roll everything back.",
         )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="Also overwrite existing starter items (and their links) with the starter data, "
+            "discarding staff edits to them. Without it, existing items are left as they are.",
+        )
 
-    def handle(self, *args, dry_run=False, **options):
-        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+    def handle(self, *args, dry_run=False, update=False, **options):
+        self.update = update
+        self.created = set()
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0, "already present": 0}
         with transaction.atomic():
             self.load()
             if dry_run:
@@ -86,7 +97,7 @@ class Command(BaseCommand):
                 status=Status.PUBLISHED,
                 publish_from=None,
             )
-            self.sync_m2m(person.expertise, [themes[slug] for slug in item["expertise"]])
+            self.sync_m2m(person, person.expertise, [themes[slug] for slug in item["expertise"]])
             people[item["slug"]] = person
 
         publications = {}
@@ -108,11 +119,12 @@ class Command(BaseCommand):
                 publish_from=None,
                 **fields,
             )
-            self.sync_m2m(publication.themes, [themes[slug] for slug in item["themes"]])
-            self.sync_m2m(publication.service_areas, [areas[slug] for slug in item["service_areas"]])
-            self.sync_contributions(
-                publication, [(people[slug], role) for slug, role in item["contributors"]]
-            )
+            self.sync_m2m(publication, publication.themes, [themes[slug] for slug in item["themes"]])
+            self.sync_m2m(publication, publication.service_areas, [areas[slug] for slug in item["service_areas"]])
+            if self.owns(publication):
+                self.sync_contributions(
+                        publication, [(people[slug], role) for slug, role in item["contributors"]]
+                )
             publications[item["slug"]] = publication
 
         sources = [publications[slug] for slug in data.CASE_STUDY_SOURCES]
@@ -129,9 +141,9 @@ class Command(BaseCommand):
                 status=Status.PUBLISHED,
                 publish_from=None,
             )
-            self.sync_m2m(case.themes, [themes[slug] for slug in item["themes"]])
-            self.sync_m2m(case.service_areas, [areas[slug] for slug in item["service_areas"]])
-            self.sync_m2m(case.source_publications, sources)
+            self.sync_m2m(case, case.themes, [themes[slug] for slug in item["themes"]])
+            self.sync_m2m(case, case.service_areas, [areas[slug] for slug in item["service_areas"]])
+            self.sync_m2m(case, case.source_publications, sources)
 
     def sync(self, model, slug, **values):
         """Create the item with this slug, or update only the fields that differ."""
@@ -141,6 +153,10 @@ class Command(BaseCommand):
             obj.full_clean()
             obj.save()
             self.counts["created"] += 1
+            self.created.add((model, obj.pk))
+            return obj
+        if not self.update:
+            self.counts["already present"] += 1
             return obj
         changed = []
         for name, value in values.items():
@@ -157,10 +173,14 @@ class Command(BaseCommand):
             self.counts["unchanged"] += 1
         return obj
 
-    @staticmethod
-    def sync_m2m(manager, objects):
+    def owns(self, obj):
+        """True when this run may write the item's links: it was just created, or --update."""
+        return self.update or (type(obj), obj.pk) in self.created
+
+    def sync_m2m(self, obj, manager, objects):
         # `set()` adds and removes only the difference, so matching rows are left untouched.
-        manager.set(objects)
+        if self.owns(obj):
+            manager.set(objects)
 
     @staticmethod
     def sync_contributions(publication, credits):
