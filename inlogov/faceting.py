@@ -138,6 +138,7 @@ class FacetedResult:
     querydict: QueryDict
     q: str
     sort: str
+    total: int | None = None  # number of results when known without a COUNT query
 
     def suggestion(self):
         """The active facet whose removal brings back the most items (for the "no results" state).
@@ -181,6 +182,12 @@ def _querystring(querydict, changes):
 
 class FacetDefinition:
     kind = "checkbox"
+    # Every item has exactly one value (so the counts of an unselected facet add up to the number
+    # of results, and the listing needs no COUNT query).
+    exhaustive = False
+    # Counts may come from the FilterSet's ``precomputed_counts`` reader when nothing but the
+    # publishing rule applies (see ``FacetedFilterSet.precomputed_counts``).
+    precomputed = False
 
     def __init__(self, name, label):
         self.name, self.label = name, label
@@ -198,6 +205,10 @@ class FacetDefinition:
 
     def counts(self, base, selection, fs):
         """Return FacetValues (without querystrings) for the items in ``base``."""
+        raise NotImplementedError
+
+    def counts_precomputed(self, reader, selection, fs):
+        """The same FacetValues as ``counts`` over every published item, from ``reader``."""
         raise NotImplementedError
 
     def chips(self, selection, fs):
@@ -243,10 +254,11 @@ class _ListFacet(FacetDefinition):
 class ChoiceFacet(_ListFacet):
     """A closed vocabulary on a model field (e.g. ``kind``)."""
 
-    def __init__(self, name, label, field, choices, noun="value"):
+    def __init__(self, name, label, field, choices, noun="value", exhaustive=False, precomputed=False):
         super().__init__(name, label)
         self.field, self.noun = field, noun
         self._choices = choices
+        self.exhaustive, self.precomputed = exhaustive, precomputed
 
     @property
     def choices(self):
@@ -264,7 +276,12 @@ class ChoiceFacet(_ListFacet):
 
     def counts(self, base, selection, fs):
         rows = base.order_by().values(self.field).annotate(n=Count("pk")).values_list(self.field, "n")
-        by_value = {self.from_db(key): n for key, n in rows}
+        return self.values_from({self.from_db(key): n for key, n in rows}, selection)
+
+    def counts_precomputed(self, reader, selection, fs):
+        return self.values_from(reader.choice(self.name), selection)
+
+    def values_from(self, by_value, selection):
         selection = selection or []
         return [
             FacetValue(value, label, by_value.get(value, 0), value in selection)
@@ -283,8 +300,8 @@ class ChoiceFacet(_ListFacet):
 class BooleanFacet(ChoiceFacet):
     """``true``/``false`` on a boolean field; both selected means no restriction."""
 
-    def __init__(self, name, label, field, true_label, false_label):
-        super().__init__(name, label, field, [("true", true_label), ("false", false_label)], noun="value")
+    def __init__(self, name, label, field, true_label, false_label, **options):
+        super().__init__(name, label, field, [("true", true_label), ("false", false_label)], noun="value", **options)
 
     def parse(self, values, fs):
         return super().parse([value.lower() for value in values], fs)
@@ -321,8 +338,10 @@ class RelatedFacet(_ListFacet):
         hierarchical=False,
         limit=None,
         noun="value",
+        precomputed=False,
     ):
         super().__init__(name, label)
+        self.precomputed = precomputed
         self.through, self.source, self.target = through, source, target
         self.values_queryset = values_queryset
         self.label_fields = tuple(label_fields)
@@ -419,6 +438,24 @@ class RelatedFacet(_ListFacet):
             rows = list(direct)
         direct_counts = {pk: n for pk, n, level in rows if level == 1}
         rolled_counts = {pk: n for pk, n, level in rows if level == 0}
+        return self.values_from(direct_counts, rolled_counts, selection, fs)
+
+    def counts_precomputed(self, reader, selection, fs):
+        selection = selection or []
+        if self.limit is not None:
+            selected_ids = [row["pk"] for row in self._selected_rows(fs, selection).values()]
+            winners = reader.top_contributors(self.values_queryset().model, selected_ids, self.limit)
+            return self._top_values(winners, selection, fs)
+        public_ids = [row["pk"] for row in self._all_rows(fs)]
+        children = self._children(fs) if self.hierarchical else {}
+        direct_counts, rolled_counts = reader.themes(public_ids, children)
+        return self.values_from(direct_counts, rolled_counts, selection, fs)
+
+    def values_from(self, direct_counts, rolled_counts, selection, fs):
+        """FacetValues in display order from {pk: n} for each value and, for parents, rolled up."""
+        selection = selection or []
+        all_rows = self._all_rows(fs)
+        children = self._children(fs) if self.hierarchical else {}
         public = {row["pk"] for row in all_rows}
         values = []
         ordered = all_rows
@@ -470,6 +507,11 @@ class RelatedFacet(_ListFacet):
             if not chosen or unselected < self.limit:
                 winners.append((pk, n))
                 unselected += 1 if chosen else 0
+        return self._top_values(winners, selection, fs)
+
+    def _top_values(self, winners, selection, fs):
+        """FacetValues for [(pk, n)], labelled with one query; selected values always listed."""
+        selected_rows = self._selected_rows(fs, selection)
         labels = {
             row["pk"]: row
             for row in self.values_queryset()
@@ -499,9 +541,10 @@ class YearRangeFacet(FacetDefinition):
 
     kind = "years"
 
-    def __init__(self, name, label, field, low=1900, high=2100):
+    def __init__(self, name, label, field, low=1900, high=2100, exhaustive=False, precomputed=False):
         super().__init__(name, label)
         self.field, self.low, self.high = field, low, high
+        self.exhaustive, self.precomputed = exhaustive, precomputed
 
     @property
     def params(self):
@@ -551,9 +594,15 @@ class YearRangeFacet(FacetDefinition):
             .annotate(n=Count("pk"))
             .values_list("decade", "n")
         )
+        return self.values_from(dict(rows), selection)
+
+    def counts_precomputed(self, reader, selection, fs):
+        return self.values_from(reader.decades(), selection)
+
+    def values_from(self, decade_counts, selection):
         start, end = selection or (None, None)
         values = []
-        for decade_start, n in sorted(rows, reverse=True):
+        for decade_start, n in sorted(decade_counts.items(), reverse=True):
             decade_start = int(decade_start)
             selected = start == decade_start and end == decade_start + 9
             values.append(FacetValue(str(decade_start), f"{decade_start}s", n, selected))
@@ -593,6 +642,11 @@ class FacetedFilterSet(django_filters.FilterSet):
     search_spec = None
     sort_orders = {}
     default_sort = "newest"
+    # Optional reader of counts kept by the database over every published item (a class taking
+    # the model, with ``available()``, ``total()`` and what the definitions marked
+    # ``precomputed`` ask of it; see publications/facet_counts.py). Used for a facet only when
+    # nothing but the publishing rule applies to its counts; otherwise counts are GROUP BYs.
+    precomputed_counts = None
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         if queryset is None:
@@ -759,14 +813,45 @@ class FacetedFilterSet(django_filters.FilterSet):
             queryset = fulltext.rank(queryset, self.q, self.search_spec)
         return queryset.order_by(*ordering)
 
+    def precomputed(self):
+        """The precomputed-counts reader for this request, or None (not configured/available)."""
+        if "precomputed" not in self._cache:
+            reader = self.precomputed_counts(self._meta.model) if self.precomputed_counts else None
+            self._cache["precomputed"] = reader if reader is not None and reader.available() else None
+        return self._cache["precomputed"]
+
+    def known_total(self, facets=()):
+        """The number of results if it is known without a COUNT query, else None.
+
+        Known when nothing is selected (the precomputed total), or from the counts of any
+        counted facet that has no selection and gives every item exactly one value.
+        """
+        if not self.selection and not self.q and self.precomputed() is not None:
+            return self.precomputed().total()
+        for facet in facets:
+            definition = self.facet_definition(facet.name)
+            if definition.exhaustive and facet.name not in self.selection:
+                return sum(value.count for value in facet.values)
+        return None
+
     def facets(self, names=None):
-        """Facets with counts (one GROUP BY each). ``names`` limits which are counted."""
+        """Facets with counts (one GROUP BY each, or precomputed). ``names`` limits which."""
         facets = []
-        for definition in self.facet_definitions:
-            if names is not None and definition.name not in names:
-                continue
+        wanted = [d for d in self.facet_definitions if names is None or d.name in names]
+        reader = self.precomputed()
+        restricted = None
+        if reader is not None:
+            # Facets with other selections applied are counted together in one query.
+            restricted = reader.restricted(
+                self, [d.name for d in wanted if d.precomputed and not self.unrestricted_except(d.name)]
+            )
+        for definition in wanted:
             selection = self.selection.get(definition.name)
-            values = definition.counts(self.filtered(exclude=definition.name), selection, self)
+            if reader is not None and definition.precomputed:
+                source = reader if self.unrestricted_except(definition.name) else restricted
+                values = definition.counts_precomputed(source, selection, self)
+            else:
+                values = definition.counts(self.filtered(exclude=definition.name), selection, self)
             for value in values:
                 value.querystring = self._toggle_querystring(definition, selection, value)
             extra = {}
@@ -825,12 +910,25 @@ def faceted_search(filterset_class, data, queryset=None, request=None, facets=Tr
         querydict=filterset.querydict,
         q=filterset.q,
         sort=filterset.sort,
+        total=filterset.known_total(facet_list),
     )
 
 
-def paginate(queryset, page_value, per_page):
-    """A page of ``queryset`` whatever ``page_value`` is: returns (page_obj, message or None)."""
-    paginator = Paginator(queryset, per_page)
+class CountedPaginator(Paginator):
+    """A Paginator told the number of items (from the facet counts) instead of counting them."""
+
+    def __init__(self, object_list, per_page, count=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # fills the cached_property
+
+
+def paginate(queryset, page_value, per_page, count=None):
+    """A page of ``queryset`` whatever ``page_value`` is: returns (page_obj, message or None).
+
+    ``count``, when known (``FacetedResult.total``), saves the COUNT query.
+    """
+    paginator = CountedPaginator(queryset, per_page, count=count)
     if page_value in (None, ""):
         return paginator.page(1), None
     try:
@@ -865,7 +963,7 @@ class FacetedListMixin:
         return self.result.queryset
 
     def paginate_queryset(self, queryset, page_size):
-        page, self.page_problem = paginate(queryset, self.result.filterset.page, page_size)
+        page, self.page_problem = paginate(queryset, self.result.filterset.page, page_size, self.result.total)
         return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

@@ -24,10 +24,24 @@ def published_q(prefix="", now=None):
     )
 
 
+def scheduled_q(prefix="", now=None):
+    """The complement of the rule among items with status "published": their time has not come.
+
+    Written here, beside ``published_q``, because the two must change together: every item with
+    status "published" is in exactly one of them (``tests/inlogov/test_publishing_rule.py``).
+    """
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": Status.PUBLISHED, f"{prefix}publish_from__gt": now})
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         """Items a member of the public may see now."""
         return self.filter(published_q())
+
+    def scheduled(self):
+        """Items set to "published" that will appear by themselves later (staff only)."""
+        return self.filter(scheduled_q())
 
 
 class Publishable(models.Model):

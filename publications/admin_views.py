@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views import View
 
 from inlogov.caching import bump_content_version
-from inlogov.publishing import Status
+from inlogov.publishing import Status, scheduled_q
 from people.models import Contributor
 from publications import importing
 from publications.models import CaseStudy, Publication, PublicationContributor
@@ -230,7 +230,7 @@ def dashboard(request, limit=8):
                 "url": f"{changelist}?status__exact=draft",
             }
         )
-        scheduled = model.objects.filter(status=Status.PUBLISHED, publish_from__gt=now).order_by("publish_from")[:limit]
+        scheduled = model.objects.filter(scheduled_q(now=now)).order_by("publish_from")[:limit]
         recent = model.objects.order_by("-updated_at")[:limit]
         for key, items in (("drafts", drafts), ("scheduled", scheduled), ("recent", recent)):
             for obj in items:

@@ -38,6 +38,7 @@ from inlogov.faceting import (
     RepeatableFilter,
     YearRangeFacet,
 )
+from publications.facet_counts import PrecomputedCounts
 from publications.models import YEAR_MAX, YEAR_MIN, CaseStudy, Publication, PublicationContributor
 
 SORT_CHOICES = [
@@ -99,9 +100,13 @@ class PublicationFilter(_CommonFilters):
             values_queryset=_published_themes,
             hierarchical=True,
             noun="published theme",
+            precomputed=True,
         ),
-        ChoiceFacet("kind", "Kind", "kind", Publication.Kind.choices, noun="kind of publication"),
-        YearRangeFacet("year", "Year", "year", low=YEAR_MIN, high=YEAR_MAX),
+        ChoiceFacet(
+            "kind", "Kind", "kind", Publication.Kind.choices, noun="kind of publication",
+            exhaustive=True, precomputed=True,
+        ),
+        YearRangeFacet("year", "Year", "year", low=YEAR_MIN, high=YEAR_MAX, exhaustive=True, precomputed=True),
         RelatedFacet(
             "contributor",
             "Contributor",
@@ -113,9 +118,15 @@ class PublicationFilter(_CommonFilters):
             make_label=_contributor_label,
             limit=15,
             noun="published contributor",
+            precomputed=True,
         ),
-        BooleanFacet("open_access", "Access", "is_open_access", "Open access", "Not open access"),
+        BooleanFacet(
+            "open_access", "Access", "is_open_access", "Open access", "Not open access",
+            exhaustive=True, precomputed=True,
+        ),
     )
+    # PostgreSQL keeps these counts over all published items (migration 0005).
+    precomputed_counts = PrecomputedCounts
     search_spec = fulltext.SearchSpec(title_fields=("title", "subtitle"), other_fields=("abstract",))
     sort_orders = {
         "relevance": ("Relevance", ("-search_rank", "-year", "title", "pk")),

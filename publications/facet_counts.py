@@ -1,0 +1,274 @@
+"""Publication facet counts from the narrow facet rows PostgreSQL keeps (see migration 0005).
+
+``PublicationFilter`` names :class:`PrecomputedCounts` as its ``precomputed_counts``; the
+FilterSet (``inlogov/faceting.py``) then asks it for every facet marked ``precomputed``:
+
+- facets whose counts need no filter but the publishing rule (every facet of the unfiltered
+  listing and of deep pages, and a facet's own counts when it is the only selection) are read
+  from the stored counts: three small queries whatever the data size;
+- all the other facets of the request are counted together in **one** query over the facet rows
+  (:meth:`PrecomputedCounts.restricted`), instead of one GROUP BY per facet over the wide
+  publication table and the two link tables.
+
+On SQLite :meth:`PrecomputedCounts.available` is False, nothing here runs, and every facet is a
+plain GROUP BY (the results are the same; the suite checks both on every CI run).
+
+Exactness. The stored counts and the facet rows cover publications whose status is "published".
+Items among them whose ``publish_from`` is still ahead are taken out here, found with
+``scheduled()`` (``inlogov/publishing.py``, where the publishing rule is written) and Django's
+clock, as every other public path does. Facet values that are not public (a draft theme or
+contributor) are left out by the facet definitions exactly as on the GROUP BY path.
+
+Every SQL string below is fixed text; values go in as parameters, and the subqueries (scheduled
+items, hidden contributors, search matches) are compiled by Django from querysets.
+"""
+
+from collections import Counter
+
+from django.db import connection
+
+from inlogov import fulltext
+from inlogov.publishing import Status, published_q
+
+ROW_COLUMNS = "kind, year, is_open_access, theme_ids, contributor_ids"
+
+
+class _Counts:
+    """Answers for the facet definitions, from loaded counts (see the two subclasses)."""
+
+    def __init__(self):
+        self.values = {"kind": Counter(), "year": Counter(), "open_access": Counter(), "themes": Counter()}
+
+    def total(self):
+        return sum(n for n in self.values["kind"].values() if n > 0)
+
+    def choice(self, facet):
+        """{value: n} for ``kind`` or ``open_access`` (values as the query parameter spells them)."""
+        return {value: n for value, n in self.values[facet].items() if n > 0}
+
+    def decades(self):
+        decades = Counter()
+        for year, n in self.values["year"].items():
+            if n > 0:
+                decades[int(year) // 10 * 10] += n
+        return decades
+
+    def themes(self, public_ids, children):
+        """(direct, rolled): items per public theme, and distinct items per parent theme with its
+        public sub-themes (``children`` = {parent_id: [child ids]}), from the theme-set counts.
+        An item in two sub-themes of one parent has one set, so it counts once for the parent."""
+        public = set(public_ids)
+        groups = {parent: {parent, *kids} for parent, kids in children.items()}
+        direct, rolled = Counter(), Counter()
+        for value, n in self.values["themes"].items():
+            if n <= 0 or not value:
+                continue
+            ids = {int(pk) for pk in value.split(",")} & public
+            for pk in ids:
+                direct[pk] += n
+            for parent, group in groups.items():
+                if ids & group:
+                    rolled[parent] += n
+        return direct, rolled
+
+
+def _hidden_sql(model):
+    """Ids of values that are not public (few), as SQL for ``NOT IN``."""
+    return model.objects.exclude(published_q()).order_by().values("pk").query.sql_with_params()
+
+
+class PrecomputedCounts(_Counts):
+    """The stored counts over every public publication (three queries, loaded once per request)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+        self._scheduled_contributors = None
+
+    @staticmethod
+    def available():
+        return connection.vendor == "postgresql"
+
+    def scheduled_sql(self):
+        """Ids of items with status "published" that are not public yet (few; an index range)."""
+        return self.model.objects.scheduled().order_by().values("pk").query.sql_with_params()
+
+    def _load(self):
+        if self._scheduled_contributors is not None:
+            return
+        scheduled_sql, scheduled_params = self.scheduled_sql()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT facet, value, n FROM publications_facetcount WHERE n <> 0")
+            for facet, value, n in cursor.fetchall():
+                if facet in self.values:
+                    self.values[facet][value] += n
+            cursor.execute(
+                f"SELECT {ROW_COLUMNS} FROM publications_facetrow "  # noqa: S608 (fixed SQL)
+                f"WHERE status = %s AND publication_id IN ({scheduled_sql})",
+                [Status.PUBLISHED, *scheduled_params],
+            )
+            contributors = Counter()
+            for kind, year, open_access, theme_ids, contributor_ids in cursor.fetchall():
+                self.values["kind"][kind] -= 1
+                self.values["year"][str(year)] -= 1
+                self.values["open_access"][str(open_access).lower()] -= 1
+                self.values["themes"][",".join(str(pk) for pk in theme_ids)] -= 1
+                contributors.update(contributor_ids)
+        self._scheduled_contributors = contributors
+
+    def total(self):
+        self._load()
+        return super().total()
+
+    def choice(self, facet):
+        self._load()
+        return super().choice(facet)
+
+    def decades(self):
+        self._load()
+        return super().decades()
+
+    def themes(self, public_ids, children):
+        self._load()
+        return super().themes(public_ids, children)
+
+    def top_contributors(self, contributor_model, selected_ids, limit):
+        """[(id, n)]: the selected contributors and the ``limit`` public ones with most items,
+        ranked as the GROUP BY path ranks them (count descending, then id)."""
+        self._load()
+        scheduled = self._scheduled_contributors
+        hidden_sql, hidden_params = _hidden_sql(contributor_model)
+        selected = list(selected_ids)
+        with connection.cursor() as cursor:
+            # Read in index order (count descending) and stop early; scheduled items may lower
+            # a few counts, so read enough rows to re-rank after subtracting them.
+            cursor.execute(
+                "(SELECT contributor_id, n FROM publications_contributorcount WHERE contributor_id = ANY(%s)) "  # noqa: S608 (fixed SQL; see the module docstring)
+                "UNION ALL (SELECT contributor_id, n FROM publications_contributorcount "
+                f"WHERE n > 0 AND NOT contributor_id = ANY(%s) AND contributor_id NOT IN ({hidden_sql}) "
+                "ORDER BY n DESC, contributor_id LIMIT %s)",
+                [selected, selected, *hidden_params, limit + len(scheduled)],
+            )
+            rows = cursor.fetchall()
+        chosen = [(pk, n - scheduled.get(pk, 0)) for pk, n in rows if pk in selected]
+        others = [(pk, n - scheduled.get(pk, 0)) for pk, n in rows if pk not in selected]
+        others = sorted((row for row in others if row[1] > 0), key=lambda row: (-row[1], row[0]))
+        return [row for row in chosen if row[1] > 0] + others[:limit]
+
+    def restricted(self, fs, names):
+        """A reader for facets ``names``, which have other selections (or the search) applied."""
+        return RestrictedCounts(self, fs, names)
+
+
+class RestrictedCounts(_Counts):
+    """Counts of several facets under the current selections, in one query over the facet rows.
+
+    Each selection becomes a boolean on the row (``m_<facet>``); the counts of facet F use the
+    rows that pass every selection except F's own, so a visitor can widen a selection.
+    """
+
+    def __init__(self, precomputed, fs, names):
+        super().__init__()
+        self.precomputed, self.fs, self.names = precomputed, fs, set(names)
+        self._contributors = None
+
+    def _flags(self):
+        """{facet name: (SQL condition on a facet row, params)} for every selected facet."""
+        fs, flags = self.fs, {}
+        for name, selection in fs.selection.items():
+            definition = fs.facet_definition(name)
+            if name in ("theme", "contributor"):
+                column = "theme_ids" if name == "theme" else "contributor_ids"
+                flags[name] = (f"{column} && %s::bigint[]", [definition._ids(fs, selection)])
+            elif name == "kind":
+                flags[name] = ("kind = ANY(%s)", [list(selection)])
+            elif name == "open_access":
+                flags[name] = ("is_open_access = ANY(%s)", [[value == "true" for value in selection]])
+            elif name == "year":
+                start, end = selection
+                flags[name] = (
+                    "year BETWEEN %s AND %s",
+                    [start if start is not None else definition.low, end if end is not None else definition.high],
+                )
+        return flags
+
+    def _load(self):
+        if self._contributors is not None:
+            return
+        fs = self.fs
+        flags = self._flags()
+        order = sorted(flags)
+        columns = ", ".join(f"({flags[name][0]}) AS m_{name}" for name in order)
+        params = [param for name in order for param in flags[name][1]]
+
+        def others(name):
+            return " AND ".join(f"m_{other}" for other in order if other != name) or "TRUE"
+
+        scheduled_sql, scheduled_params = self.precomputed.scheduled_sql()
+        where = [f"status = %s AND publication_id NOT IN ({scheduled_sql})"]
+        where_params = [Status.PUBLISHED, *scheduled_params]
+        if fs.q and fs.search_spec:
+            matches = fulltext.search(fs._meta.model.objects.order_by(), fs.q, fs.search_spec).values("pk")
+            search_sql, search_params = matches.query.sql_with_params()
+            where.append(f"publication_id IN ({search_sql})")
+            where_params += search_params
+        # Only rows that some counted facet can see: those failing at most that facet's own test.
+        visible = " OR ".join(f"({others(name)})" for name in sorted(self.names))
+        branches, branch_params = [], []
+        groups = {"kind": "kind::text", "year": "year::text", "open_access": "is_open_access::text",
+                  "theme": "array_to_string(theme_ids, ',')"}
+        for name, expression in groups.items():
+            if name in self.names:
+                facet = "themes" if name == "theme" else name
+                branches.append(f"SELECT '{facet}', {expression}, count(*) FROM b WHERE {others(name)} GROUP BY 2")  # noqa: S608 (fixed SQL; see the module docstring)
+        if "contributor" in self.names:
+            definition = fs.facet_definition("contributor")
+            hidden_sql, hidden_params = _hidden_sql(definition.values_queryset().model)
+            selected = [row["pk"] for row in definition._selected_rows(fs, fs.selection.get("contributor", [])).values()]
+            limit = definition.limit
+            # unnest in the select list (one ProjectSet) is much cheaper than a lateral join here;
+            # hidden contributors are dropped after grouping, on a few thousand ids.
+            branches.append(
+                "(SELECT 'contributor', c.id::text, c.n FROM (SELECT id, count(*) AS n FROM "  # noqa: S608 (fixed SQL; see the module docstring)
+                f"(SELECT unnest(contributor_ids) AS id FROM b WHERE {others('contributor')}) AS u GROUP BY id) AS c "
+                f"WHERE c.id = ANY(%s) OR c.id NOT IN ({hidden_sql}) "
+                "ORDER BY c.id = ANY(%s) DESC, c.n DESC, c.id LIMIT %s)"
+            )
+            branch_params += [selected, *hidden_params, selected, limit + len(selected)]
+        contributors = []
+        if branches:
+            sql = (
+                f"WITH b AS MATERIALIZED (SELECT * FROM (SELECT {ROW_COLUMNS}{', ' if columns else ''}{columns} "  # noqa: S608
+                f"FROM publications_facetrow WHERE {' AND '.join(where)}) AS r WHERE {visible}) "
+                + " UNION ALL ".join(branches)
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, *where_params, *branch_params])
+                for facet, value, n in cursor.fetchall():
+                    if facet == "contributor":
+                        contributors.append((int(value), n))
+                    else:
+                        self.values[facet][value] += n
+        self._contributors = contributors
+
+    def total(self):
+        self._load()
+        return super().total()
+
+    def choice(self, facet):
+        self._load()
+        return super().choice(facet)
+
+    def decades(self):
+        self._load()
+        return super().decades()
+
+    def themes(self, public_ids, children):
+        self._load()
+        return super().themes(public_ids, children)
+
+    def top_contributors(self, contributor_model, selected_ids, limit):
+        self._load()
+        chosen = [(pk, n) for pk, n in self._contributors if pk in selected_ids]
+        others = [(pk, n) for pk, n in self._contributors if pk not in selected_ids]
+        return chosen + others[:limit]

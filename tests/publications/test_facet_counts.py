@@ -1,0 +1,217 @@
+"""The facet rows and counts PostgreSQL keeps (migration 0005, publications/facet_counts.py).
+
+Two promises: the stored rows and counts are exactly what a fresh count gives after every kind
+of write, and the facets read from them are exactly the facets the plain GROUP BY path computes
+(which ``test_faceting.py`` checks against hand-worked numbers), for every selection.
+"""
+
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.http import QueryDict
+from django.utils import timezone
+
+from inlogov import publishing
+from publications.filters import PublicationFilter
+from publications.models import Publication, PublicationContributor
+from tests.factories import make_contributor, make_publication, make_theme
+from tests.publications.listing_data import build_catalogue
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the facet rows and counts are PostgreSQL-only"),
+]
+
+
+class GroupByFilter(PublicationFilter):
+    """The same FilterSet with every facet counted by GROUP BY queries."""
+
+    precomputed_counts = None
+
+
+def _stored():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT publication_id, status, kind, year, is_open_access, theme_ids, contributor_ids "
+            "FROM publications_facetrow ORDER BY publication_id"
+        )
+        rows = [tuple(row) for row in cursor.fetchall()]
+        cursor.execute("SELECT facet, value, n FROM publications_facetcount WHERE n <> 0")
+        counts = {(facet, value): n for facet, value, n in cursor.fetchall()}
+        cursor.execute("SELECT contributor_id, n FROM publications_contributorcount WHERE n <> 0")
+        contributors = dict(cursor.fetchall())
+    return rows, counts, contributors
+
+
+def _fresh():
+    rows = []
+    for publication in Publication.objects.order_by("pk").prefetch_related("themes", "contributions"):
+        rows.append(
+            (
+                publication.pk,
+                publication.status,
+                publication.kind,
+                publication.year,
+                publication.is_open_access,
+                sorted({theme.pk for theme in publication.themes.all()}),
+                sorted({credit.contributor_id for credit in publication.contributions.all()}),
+            )
+        )
+    counts, contributors = Counter(), Counter()
+    for _pk, status, kind, year, open_access, theme_ids, contributor_ids in rows:
+        if status != "published":
+            continue
+        counts["kind", kind] += 1
+        counts["year", str(year)] += 1
+        counts["open_access", str(open_access).lower()] += 1
+        counts["themes", ",".join(str(pk) for pk in theme_ids)] += 1
+        contributors.update(contributor_ids)
+    return rows, dict(counts), dict(contributors)
+
+
+def _assert_in_step():
+    assert _stored() == _fresh()
+
+
+def test_rows_and_counts_stay_exact_through_every_kind_of_write():
+    t = build_catalogue()
+    _assert_in_step()
+
+    # Links through the ORM: add, remove, set, clear.
+    t.P9.themes.add(t.GOV, t.CD)
+    t.P1.themes.remove(t.CP)
+    t.P4.themes.set([t.CM, t.DT])
+    t.P6.themes.clear()
+    _assert_in_step()
+
+    # Credits: reorder, a second role for the same person (counted once), remove, add.
+    first, second = t.P1.contributions.order_by("position")
+    first.position, second.position = 5, 0
+    first.save()
+    second.save()
+    PublicationContributor.objects.create(publication=t.P1, contributor=t.A, role="editor", position=9)
+    t.P5.contributions.filter(contributor=t.C).delete()
+    PublicationContributor.objects.create(publication=t.P6, contributor=t.A, position=1)
+    _assert_in_step()
+
+    # Status, kind and year through save(), and through queryset.update().
+    t.P2.status = "draft"
+    t.P2.save()
+    t.D1.status = "published"
+    t.D1.save()
+    Publication.objects.filter(pk__in=[t.P3.pk, t.P10.pk]).update(kind="book", year=1999, is_open_access=True)
+    _assert_in_step()
+
+    # Deleting publications (their links go by cascade), and links by raw SQL.
+    t.P7.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM publications_publication_themes WHERE publication_id = %s", [t.P5.pk])
+    _assert_in_step()
+
+    # Bulk writes: bulk_create of items and links, and the synthetic generator (COPY).
+    created = Publication.objects.bulk_create(
+        [Publication(title=f"Bulk {n}", slug=f"bulk-{n}", year=2000 + n, kind="report", status="published")
+         for n in range(3)]
+    )
+    Publication.themes.through.objects.bulk_create(
+        [Publication.themes.through(publication=item, theme=t.GOV) for item in created]
+    )
+    call_command("generate_synthetic_content", publications=40, contributors=10, case_studies=2, seed=3,
+                 stdout=StringIO())
+    _assert_in_step()
+
+    # A truncate (as a test-database flush does) empties both.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks first
+        cursor.execute("TRUNCATE publications_publication CASCADE")
+    assert _stored() == ([], {}, {})
+
+
+QUERIES = [
+    "",
+    "theme=co-production",
+    "theme=co-design",
+    "theme=local-governance&theme=co-commissioning",
+    "kind=book",
+    "kind=book&kind=report",
+    "year_from=2010&year_to=2019",
+    "year_from=2015",
+    "contributor=elke-loeffler",
+    "contributor=elke-loeffler&contributor=tony-bovaird",
+    "open_access=true",
+    "open_access=false&open_access=true",
+    "q=service",
+    "q=service&theme=co-production",
+    "theme=co-production&kind=journal_article&open_access=false",
+    "theme=co-production&contributor=catherine-needham&year_from=2000",
+    "kind=handbook&open_access=true",  # nothing matches; selected values stay with 0
+    "theme=hidden-theme",  # a draft theme is ignored
+    "contributor=secret-person",  # a draft contributor is ignored
+]
+
+
+def _facets(filterset_class, query):
+    filterset = filterset_class(QueryDict(query))
+    facets = filterset.facets()
+    shown = [
+        (facet.name, [(v.value, v.label, v.count, v.selected, v.depth, v.querystring) for v in facet.values])
+        for facet in facets
+    ]
+    return shown, filterset.known_total(facets), filterset.qs.count()
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_read_counts_equal_group_by_counts(query):
+    build_catalogue()
+    fast, total, actual = _facets(PublicationFilter, query)
+    assert fast == _facets(GroupByFilter, query)[0]
+    assert total in (None, actual)
+
+
+def _theme_counts():
+    facets = PublicationFilter(QueryDict()).facets()
+    return {value.value: value.count for facet in facets if facet.name == "theme" for value in facet.values}
+
+
+def test_scheduled_items_join_the_counts_when_their_time_comes(monkeypatch):
+    t = build_catalogue()
+    theme = t.D2.themes.get()  # the scheduled report is under Local governance, by Tony Bovaird
+    before = _theme_counts()
+    monkeypatch.setattr(publishing.timezone, "now", lambda: t.D2.publish_from + timedelta(seconds=1))
+    for query in ("", "kind=report", "contributor=tony-bovaird"):
+        assert _facets(PublicationFilter, query)[0] == _facets(GroupByFilter, query)[0]
+    after = _theme_counts()
+    assert after[theme.slug] == before[theme.slug] + 1
+    assert PublicationFilter(QueryDict()).known_total([]) == Publication.objects.published().count() == 13
+
+
+def test_top_contributors_match_with_ties_hidden_people_and_scheduled_items(monkeypatch):
+    # 20 people with 1..20 items each (ties at the cut, a hidden person with the most items,
+    # and scheduled items that change the ranking until their time comes).
+    theme = make_theme("Ranked")
+    people = [make_contributor("Person", f"P{n:02d}") for n in range(20)]
+    hidden = make_contributor("Hidden", "Person", status="draft")
+    for n, person in enumerate(people):
+        for k in range(1 + n // 2):
+            make_publication(f"Item {n}-{k}", themes=[theme], contributors=[person, hidden],
+                             kind="book" if k % 2 else "report")
+    later = timezone.now() + timedelta(days=1)
+    for k in range(6):
+        make_publication(f"Scheduled {k}", contributors=[people[0]], publish_from=later, kind="book")
+    for query in ("", "kind=book", f"contributor={people[3].slug}", "theme=ranked&kind=report"):
+        fast = _facets(PublicationFilter, query)[0]
+        assert fast == _facets(GroupByFilter, query)[0]
+        contributor_values = dict(fast)["contributor"]
+        assert hidden.slug not in [value for value, *_rest in contributor_values]
+    monkeypatch.setattr(publishing.timezone, "now", lambda: later + timedelta(seconds=1))
+    fast = _facets(PublicationFilter, "")[0]
+    assert fast == _facets(GroupByFilter, "")[0]
+    ranked = [(value, count) for value, _label, count, *_rest in dict(fast)["contributor"]]
+    # P18 and P19 have 10 items each; P00 now has 1 + 6 and enters the top 15 at its place.
+    assert ranked[:2] == [(people[18].slug, 10), (people[19].slug, 10)]
+    assert (people[0].slug, 7) in ranked
+    assert len(ranked) == 15
