@@ -86,6 +86,9 @@ class Contributor(Publishable):
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="people_contributor_slug_not_empty"),
         ]
+        # Lists of people are in name order and short (a theme page shows the first 24 who work on
+        # it): with this index the database walks names in order and stops early.
+        indexes = [models.Index(fields=["family_name", "given_name", "id"], name="contributor_name_order_idx")]
 
     def __str__(self):
         return self.name

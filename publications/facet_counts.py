@@ -33,11 +33,33 @@ from inlogov.publishing import Status, published_q
 ROW_COLUMNS = "kind, year, is_open_access, theme_ids, contributor_ids"
 
 
+def _theme_groups(fs):
+    """SQL ``VALUES`` rows (parent id, [parent and its public sub-theme ids]) and their params,
+    for counting each parent theme's distinct items; None when no parent has public children."""
+    definition = fs.facet_definition("theme")
+    children = definition._children(fs) if definition.hierarchical else {}
+    if not children:
+        return None, []
+    rows = ", ".join(["(%s::bigint, %s::bigint[])"] * len(children))
+    params = [value for parent, kids in sorted(children.items()) for value in (parent, [parent, *kids])]
+    return f"(VALUES {rows}) AS g(parent, members)", params
+
+
 class _Counts:
-    """Answers for the facet definitions, from loaded counts (see the two subclasses)."""
+    """Answers for the facet definitions, from loaded counts (see the two subclasses).
+
+    ``values`` holds {facet: Counter(value -> n)} for ``kind``, ``year``, ``open_access``,
+    ``theme`` (items per theme id) and ``rollup`` (distinct items per parent theme id under the
+    parent or any public sub-theme).
+    """
 
     def __init__(self):
-        self.values = {"kind": Counter(), "year": Counter(), "open_access": Counter(), "themes": Counter()}
+        self.values = {name: Counter() for name in ("kind", "year", "open_access", "theme", "rollup")}
+
+    def _add_row(self, facet, value, n):
+        if facet in ("theme", "rollup"):
+            value = int(value)
+        self.values[facet][value] += n
 
     def total(self):
         return sum(n for n in self.values["kind"].values() if n > 0)
@@ -54,22 +76,10 @@ class _Counts:
         return decades
 
     def themes(self, public_ids, children):
-        """(direct, rolled): items per public theme, and distinct items per parent theme with its
-        public sub-themes (``children`` = {parent_id: [child ids]}), from the theme-set counts.
-        An item in two sub-themes of one parent has one set, so it counts once for the parent."""
-        public = set(public_ids)
-        groups = {parent: {parent, *kids} for parent, kids in children.items()}
-        direct, rolled = Counter(), Counter()
-        for value, n in self.values["themes"].items():
-            if n <= 0 or not value:
-                continue
-            ids = {int(pk) for pk in value.split(",")} & public
-            for pk in ids:
-                direct[pk] += n
-            for parent, group in groups.items():
-                if ids & group:
-                    rolled[parent] += n
-        return direct, rolled
+        """(direct, rolled): {theme id: n} and {parent id: n}. The facet definition passes the
+        public themes and sub-themes; the same ones were used to build the query (the FilterSet
+        caches them), so they are not needed again here."""
+        return self.values["theme"], self.values["rollup"]
 
 
 def _hidden_sql(model):
@@ -80,9 +90,9 @@ def _hidden_sql(model):
 class PrecomputedCounts(_Counts):
     """The stored counts over every public publication (three queries, loaded once per request)."""
 
-    def __init__(self, model):
+    def __init__(self, fs):
         super().__init__()
-        self.model = model
+        self.fs, self.model = fs, fs._meta.model
         self._scheduled_contributors = None
 
     @staticmethod
@@ -97,11 +107,22 @@ class PrecomputedCounts(_Counts):
         if self._scheduled_contributors is not None:
             return
         scheduled_sql, scheduled_params = self.scheduled_sql()
+        groups_sql, groups_params = _theme_groups(self.fs)
+        # Items per theme and per parent theme, summed in SQL over the few thousand theme sets.
+        sql = (
+            "WITH s AS (SELECT string_to_array(value, ',')::bigint[] AS ids, n FROM publications_facetcount "
+            "WHERE facet = 'themes' AND n <> 0 AND value <> '') "
+            "SELECT facet, value, n FROM publications_facetcount WHERE facet <> 'themes' AND n <> 0 "
+            "UNION ALL SELECT 'theme', t::text, sum(n)::bigint FROM s, unnest(s.ids) AS t GROUP BY t"
+        )
+        if groups_sql:
+            sql += f" UNION ALL SELECT 'rollup', g.parent::text, sum(s.n)::bigint FROM s, {groups_sql} "  # noqa: S608 (fixed SQL)
+            sql += "WHERE s.ids && g.members GROUP BY g.parent"
+        groups = {parent: set(members) for parent, members in zip(groups_params[::2], groups_params[1::2], strict=True)}
         with connection.cursor() as cursor:
-            cursor.execute("SELECT facet, value, n FROM publications_facetcount WHERE n <> 0")
+            cursor.execute(sql, groups_params)
             for facet, value, n in cursor.fetchall():
-                if facet in self.values:
-                    self.values[facet][value] += n
+                self._add_row(facet, value, n)
             cursor.execute(
                 f"SELECT {ROW_COLUMNS} FROM publications_facetrow "  # noqa: S608 (fixed SQL)
                 f"WHERE status = %s AND publication_id IN ({scheduled_sql})",
@@ -112,7 +133,11 @@ class PrecomputedCounts(_Counts):
                 self.values["kind"][kind] -= 1
                 self.values["year"][str(year)] -= 1
                 self.values["open_access"][str(open_access).lower()] -= 1
-                self.values["themes"][",".join(str(pk) for pk in theme_ids)] -= 1
+                for pk in theme_ids:
+                    self.values["theme"][pk] -= 1
+                for parent, members in groups.items():
+                    if members.intersection(theme_ids):
+                        self.values["rollup"][parent] -= 1
                 contributors.update(contributor_ids)
         self._scheduled_contributors = contributors
 
@@ -155,9 +180,9 @@ class PrecomputedCounts(_Counts):
         others = sorted((row for row in others if row[1] > 0), key=lambda row: (-row[1], row[0]))
         return [row for row in chosen if row[1] > 0] + others[:limit]
 
-    def restricted(self, fs, names):
+    def restricted(self, names):
         """A reader for facets ``names``, which have other selections (or the search) applied."""
-        return RestrictedCounts(self, fs, names)
+        return RestrictedCounts(self, self.fs, names)
 
 
 class RestrictedCounts(_Counts):
@@ -215,12 +240,22 @@ class RestrictedCounts(_Counts):
         # Only rows that some counted facet can see: those failing at most that facet's own test.
         visible = " OR ".join(f"({others(name)})" for name in sorted(self.names))
         branches, branch_params = [], []
-        groups = {"kind": "kind::text", "year": "year::text", "open_access": "is_open_access::text",
-                  "theme": "array_to_string(theme_ids, ',')"}
-        for name, expression in groups.items():
+        for name in ("kind", "year", "open_access"):
             if name in self.names:
-                facet = "themes" if name == "theme" else name
-                branches.append(f"SELECT '{facet}', {expression}, count(*) FROM b WHERE {others(name)} GROUP BY 2")  # noqa: S608 (fixed SQL; see the module docstring)
+                column = "is_open_access" if name == "open_access" else name
+                branches.append(f"SELECT '{name}', {column}::text, count(*) FROM b WHERE {others(name)} GROUP BY 2")  # noqa: S608
+        if "theme" in self.names:
+            branches.append(
+                "SELECT 'theme', t::text, count(*) FROM "  # noqa: S608
+                f"(SELECT unnest(theme_ids) AS t FROM b WHERE {others('theme')}) AS u GROUP BY t"
+            )
+            groups_sql, groups_params = _theme_groups(fs)
+            if groups_sql:
+                branches.append(
+                    f"SELECT 'rollup', g.parent::text, count(*) FROM b, {groups_sql} "  # noqa: S608
+                    f"WHERE {others('theme')} AND b.theme_ids && g.members GROUP BY g.parent"
+                )
+                branch_params += groups_params
         if "contributor" in self.names:
             definition = fs.facet_definition("contributor")
             hidden_sql, hidden_params = _hidden_sql(definition.values_queryset().model)
@@ -248,7 +283,7 @@ class RestrictedCounts(_Counts):
                     if facet == "contributor":
                         contributors.append((int(value), n))
                     else:
-                        self.values[facet][value] += n
+                        self._add_row(facet, value, n)
         self._contributors = contributors
 
     def total(self):

@@ -1,3 +1,4 @@
+from django.db.models import Exists, OuterRef
 from django.views.generic import DetailView, ListView
 
 from inlogov.faceting import FacetedListMixin
@@ -36,12 +37,16 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
         theme_ids = [theme.pk for theme in publication.themes.all()]
         related = []
         if theme_ids:
+            # An existence test, not a join with DISTINCT: the database walks the newest-first
+            # index and stops at the fourth match instead of collecting every item of the themes.
+            shares_theme = Exists(
+                Publication.themes.through.objects.filter(publication=OuterRef("pk"), theme__in=theme_ids)
+            )
             related = list(
                 Publication.objects.published()
-                .filter(themes__in=theme_ids)
+                .filter(shares_theme)
                 .exclude(pk=publication.pk)
                 .exclude(parent=publication)
-                .distinct()
                 .for_listing()
                 .order_by("-year", "title")[:4]
             )

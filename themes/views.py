@@ -13,6 +13,27 @@ LATEST = 5
 PEOPLE_SHOWN = 24
 
 
+def _first_people(theme_ids, publications):
+    """The first PEOPLE_SHOWN + 1 published people, in name order, with expertise in the themes
+    or credited on one of ``publications``.
+
+    A theme at a large institution can have thousands of people and the page shows a few. Each
+    condition on its own lets the database walk the name index and stop early (asked together,
+    with OR, it builds the whole set: 200 ms at 100,000 publications); the two short lists are
+    merged by a third query that keeps the database's name order.
+    """
+    wanted = PEOPLE_SHOWN + 1
+    people = Contributor.objects.published().order_by("family_name", "given_name", "pk")
+    experts = people.filter(
+        Exists(Contributor.expertise.through.objects.filter(contributor=OuterRef("pk"), theme__in=theme_ids))
+    )
+    credited = people.filter(
+        Exists(PublicationContributor.objects.filter(contributor=OuterRef("pk"), publication__in=publications))
+    )
+    ids = [*experts.values_list("pk", flat=True)[:wanted], *credited.values_list("pk", flat=True)[:wanted]]
+    return list(people.filter(pk__in=ids)[:wanted])
+
+
 class ThemeListView(ListView):
     """Top-level themes with their published sub-themes nested beneath them."""
 
@@ -64,32 +85,16 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
         context = super().get_context_data(**kwargs)
         theme = self.object
         theme_ids = [theme.pk] + [child.pk for child in theme.published_children]
-        publications = Publication.objects.published().filter(themes__in=theme_ids).distinct()
-        case_studies = CaseStudy.objects.published().filter(themes__in=theme_ids).distinct()
-        per_year = list(
-            Publication.objects.published()
-            .filter(themes__in=theme_ids)
-            .order_by()
-            .values("year")
-            .annotate(total=Count("pk", distinct=True))
-            .order_by("year")
+        # Existence tests rather than joins with DISTINCT: the latest items are found by walking
+        # the newest-first index and stopping after a few, and nothing is counted twice.
+        publications = Publication.objects.published().filter(
+            Exists(Publication.themes.through.objects.filter(publication=OuterRef("pk"), theme__in=theme_ids))
         )
-        # Existence tests rather than a DISTINCT join, and a bounded list: a theme at a large
-        # institution can have thousands of contributors, and the page shows the first few.
-        theme_publications = Publication.objects.published().filter(themes__in=theme_ids)
-        people = (
-            Contributor.objects.published()
-            .filter(
-                Exists(Contributor.expertise.through.objects.filter(contributor=OuterRef("pk"), theme__in=theme_ids))
-                | Exists(
-                    PublicationContributor.objects.filter(
-                        contributor=OuterRef("pk"), publication__in=theme_publications
-                    )
-                )
-            )
-            .order_by("family_name", "given_name", "pk")
+        case_studies = CaseStudy.objects.published().filter(
+            Exists(CaseStudy.themes.through.objects.filter(casestudy=OuterRef("pk"), theme__in=theme_ids))
         )
-        people_page = list(people[: PEOPLE_SHOWN + 1])
+        per_year = list(publications.order_by().values("year").annotate(total=Count("pk")).order_by("year"))
+        people_page = _first_people(theme_ids, publications)
         parent = theme.parent if theme.parent_id and theme.parent.is_public else None
         origin = metadata.base_url(self.request)
         description = metadata.plain_text(theme.description, 30)
@@ -98,7 +103,7 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
             sub_themes=theme.published_children,
             publication_count=sum(row["total"] for row in per_year),
             case_study_count=case_studies.count(),
-            latest_publications=list(publications.for_listing().order_by("-year", "-date", "title")[:LATEST]),
+            latest_publications=list(publications.for_listing().order_by("-year", "title")[:LATEST]),
             latest_case_studies=list(
                 case_studies.for_listing().order_by(F("year_started").desc(nulls_last=True), "title")[:LATEST]
             ),

@@ -6,8 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
+from publications.filters import PublicationFilter
 from tests.factories import make_case_study, make_contributor, make_publication, make_service_area, make_theme
 from tests.publications.listing_data import catalogue_for_module
 
@@ -238,10 +240,9 @@ def test_publication_listing_query_count_is_constant(client, django_assert_num_q
     url = f"/publications/?theme={parent.slug}&open_access=true&q=publication&sort=title" if filtered else "/publications/?"
     with django_assert_num_queries(_publication_queries(filtered)):
         response = client.get(url + "&per=" + str(count))
-    # The total shown without a COUNT query is right: under a Parent sub-theme (n % 4 < 3) and
-    # open access (n even) when filtered.
-    expected = len([n for n in range(count) if n % 4 in (0, 2)]) if filtered else count
-    assert response.context["paginator"].count == expected
+    # The total shown without a COUNT query is the number a COUNT gives.
+    query = QueryDict(urlsplit(url).query)
+    assert response.context["paginator"].count == PublicationFilter(query).qs.count() > 0
 
 
 @pytest.mark.parametrize("count", [5, 50])

@@ -145,8 +145,9 @@ def test_theme_list_nests_sub_themes_with_published_counts(client, coproduction)
 
 
 # The theme, its sub-themes, year counts, case-study count, latest publications (+ credits,
-# themes), latest case studies (+ themes, service areas), people: fixed whatever the numbers.
-THEME_DETAIL_QUERIES = 11
+# themes), latest case studies (+ themes, service areas), people (the first few experts, the
+# first few credited people, then both lists merged in name order): fixed whatever the numbers.
+THEME_DETAIL_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [5, 50])
@@ -192,3 +193,23 @@ def test_theme_page_lists_at_most_24_people_alphabetically_and_says_there_are_mo
     assert "These are the first 24 in alphabetical order." in response.text
     assert "/people/person-24/" not in response.text
     assert "/people/person-draft/" not in response.text
+
+
+@pytest.mark.django_db
+def test_theme_page_merges_experts_and_credited_people_in_name_order(client):
+    # Even-numbered people have the theme as expertise, odd-numbered ones are credited on a
+    # publication under a sub-theme, person 04 is both; the page lists the first 24 of all of them.
+    theme = make_theme("Co-production", slug="co-production-merge")
+    sub = make_theme("Co-design", slug="co-design-merge", parent=theme)
+    people = [make_contributor("Given", f"Person{n:02d}", slug=f"person-{n:02d}") for n in range(30)]
+    for n, person in enumerate(people):
+        if n % 2 == 0:
+            person.expertise.add(theme)
+    make_publication(themes=[sub], contributors=[p for n, p in enumerate(people) if n % 2 or n == 4])
+    make_publication(themes=[sub], contributors=[make_contributor("Only", "Drafted")], status="draft")
+
+    response = client.get(theme.get_absolute_url())
+
+    assert [person.slug for person in response.context["people"]] == [f"person-{n:02d}" for n in range(24)]
+    assert response.context["more_people"] is True
+    assert "Drafted" not in response.text
