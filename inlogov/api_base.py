@@ -137,6 +137,9 @@ class GrammarFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid() and self.raise_exception:
             raise ValidationError({param: [message] for param, message in filterset.problems.items()})
+        # The pagination uses this instead of a COUNT when it is known cheaply (an unfiltered list
+        # on PostgreSQL: the stored facet counts).
+        view.known_total = filterset.known_total()
         return filterset.qs
 
 

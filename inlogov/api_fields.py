@@ -9,6 +9,31 @@ from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+_SLUG = "0slug0"  # a stand-in that every slug-shaped URL pattern accepts and no real URL contains
+
+
+def slug_url(request, key, build, slug):
+    """``build(_SLUG)`` with the real slug put in, reversing each kind of URL once per request.
+
+    A list of 100 publications with their contributors, themes and case studies links to a few
+    hundred items; reversing each address was a third of the response time. Every address the
+    API builds this way differs between items only by the slug (slugs are ``[-a-zA-Z0-9_]``, so
+    nothing needs escaping).
+    """
+    cache = getattr(request, "_slug_url_templates", None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._slug_url_templates = cache
+    if key not in cache:
+        cache[key] = build(_SLUG)
+    return cache[key].replace(_SLUG, slug)
+
+
+def api_url(view_name, slug, request):
+    """``reverse(view_name, kwargs={"slug": slug}, request=request)``, faster (see slug_url)."""
+    return slug_url(request, view_name, lambda s: reverse(view_name, kwargs={"slug": s}, request=request), slug)
+
 
 class PublicUrlField(serializers.Field):
     """The item's canonical page on the public site (`get_absolute_url()`), absolute."""
@@ -19,9 +44,13 @@ class PublicUrlField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, obj):
-        path = obj.get_absolute_url()
         request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+
+        def build(slug):
+            path = type(obj)(slug=slug).get_absolute_url()
+            return request.build_absolute_uri(path) if request else path
+
+        return slug_url(request, ("public", type(obj)), build, obj.slug)
 
 
 class ApiUrlField(serializers.Field):
@@ -34,7 +63,7 @@ class ApiUrlField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, obj):
-        return reverse(self.view_name, kwargs={"slug": obj.slug}, request=self.context.get("request"))
+        return api_url(self.view_name, obj.slug, self.context.get("request"))
 
 
 class ApiListUrlField(serializers.Field):
@@ -48,7 +77,8 @@ class ApiListUrlField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, obj):
-        url = reverse(self.view_name, request=self.context.get("request"))
+        request = self.context.get("request")
+        url = slug_url(request, ("list", self.view_name), lambda s: reverse(self.view_name, request=request), "")
         return f"{url}?{self.param}={obj.slug}"
 
 

@@ -11,6 +11,8 @@ from django.core.paginator import InvalidPage
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from inlogov.faceting import CountedPaginator
+
 _MAX_PAGE = 10**9
 
 
@@ -40,7 +42,7 @@ class StandardPagination(PageNumberPagination):
         number = _whole_number(request, self.page_query_param, 1, _MAX_PAGE) or 1
         self.request = request
         page_size = self.get_page_size(request)
-        paginator = self.django_paginator_class(queryset, page_size)
+        paginator = CountedPaginator(queryset, page_size, count=getattr(view, "known_total", None))
         try:
             self.page = paginator.page(number)
         except InvalidPage:

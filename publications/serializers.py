@@ -8,9 +8,8 @@ A draft never appears inside a published item; a draft parent is reported as nul
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 
-from inlogov.api_fields import ApiUrlField, PublicUrlField
+from inlogov.api_fields import ApiUrlField, PublicUrlField, api_url
 from people.serializers import ContributorLinkSerializer
 from publications.models import CaseStudy, Publication, PublicationContributor
 from themes.serializers import ServiceAreaSerializer, ThemeLinkSerializer
@@ -142,7 +141,7 @@ class PublicationSerializer(serializers.ModelSerializer):
         return self._export_url(obj, "api:publication-bibtex")
 
     def _export_url(self, obj, view_name):
-        return reverse(view_name, kwargs={"slug": obj.slug}, request=self.context.get("request"))
+        return api_url(view_name, obj.slug, self.context.get("request"))
 
 
 class CountrySerializer(serializers.Serializer):
