@@ -63,6 +63,10 @@ Query budget (constant whatever the page size or the number of facet values)
     ``contributor`` is given), then one ``GROUP BY`` per facet, plus one query for the labels of
     the top contributors. Many-to-many filters are
     semi-joins (``pk IN (SELECT ... FROM through)``), so facet queries never see duplicate rows.
+    A FilterSet with a ``precomputed_counts`` reader (publications, on PostgreSQL) replaces the
+    GROUP BYs: a few small queries for the facets that need only the publishing rule, and one
+    query for all the others (``publications/facet_counts.py``). The listing's total comes from
+    the counts of an unselected facet marked ``exhaustive``, so it needs no COUNT query.
 """
 
 import re
@@ -185,8 +189,8 @@ class FacetDefinition:
     # Every item has exactly one value (so the counts of an unselected facet add up to the number
     # of results, and the listing needs no COUNT query).
     exhaustive = False
-    # Counts may come from the FilterSet's ``precomputed_counts`` reader when nothing but the
-    # publishing rule applies (see ``FacetedFilterSet.precomputed_counts``).
+    # Counts may come from the FilterSet's ``precomputed_counts`` reader instead of a GROUP BY
+    # (see ``FacetedFilterSet.precomputed_counts``).
     precomputed = False
 
     def __init__(self, name, label):
@@ -208,7 +212,8 @@ class FacetDefinition:
         raise NotImplementedError
 
     def counts_precomputed(self, reader, selection, fs):
-        """The same FacetValues as ``counts`` over every published item, from ``reader``."""
+        """The same FacetValues as ``counts``, from a reader of the FilterSet's
+        ``precomputed_counts`` (stored counts, or one query for all the filtered facets)."""
         raise NotImplementedError
 
     def chips(self, selection, fs):

@@ -103,7 +103,7 @@ BIBTEX_RESPONSE = OpenApiResponse(
 def facets_payload(result):
     """The HTML facets as JSON: every facet value with its count and whether it is selected."""
     return {
-        "count": result.queryset.count(),
+        "count": result.total if result.total is not None else result.queryset.count(),
         "facets": [
             {
                 "name": facet.name,
