@@ -364,3 +364,26 @@ def test_write_methods_are_a_json_405(client, library, method):
         assert response.json()["detail"] == (
             f"Method {method.upper()} is not allowed: this API is read-only (GET, HEAD and OPTIONS only)."
         )
+
+
+def test_facet_endpoints_run_the_same_queries_for_5_and_55_facet_values(client):
+    # Facet counts are one query per facet (or one for all, on PostgreSQL), never one per value.
+    from django.core.cache import cache
+
+    parent = make_theme("Facet parent", slug="facet-parent")
+    addresses = [
+        "/api/v1/facets/publications/", "/api/v1/facets/publications/?theme=facet-parent&kind=book",
+        "/api/v1/facets/case-studies/", "/api/v1/facets/case-studies/?theme=facet-parent&country=GB",
+    ]
+    counts = []
+    for size in (5, 50):
+        for n in range(size):
+            sub = make_theme(f"Facet sub {size}.{n}", parent=parent)
+            person = make_contributor("Facet", f"Person{size}n{n}")
+            make_publication(f"Facet item {size}.{n}", year=1950 + n, kind=["book", "report"][n % 2],
+                             themes=[sub], contributors=[person])
+            make_case_study(f"Facet case {size}.{n}", themes=[sub], country=["GB", "DE", "FR"][n % 3],
+                            year_started=1950 + n)
+        cache.clear()
+        counts.append([_queries_for(client, address)[0] for address in addresses])
+    assert counts[0] == counts[1]
