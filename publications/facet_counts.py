@@ -75,14 +75,21 @@ class _Counts:
             value = int(value)
         self.values[facet][value] += n
 
+    def _load(self):
+        """Fill ``values`` (once); each subclass reads its counts its own way."""
+        raise NotImplementedError
+
     def total(self):
+        self._load()
         return sum(n for n in self.values["kind"].values() if n > 0)
 
     def choice(self, facet):
         """{value: n} for ``kind`` or ``open_access`` (values as the query parameter spells them)."""
+        self._load()
         return {value: n for value, n in self.values[facet].items() if n > 0}
 
     def decades(self):
+        self._load()
         decades = Counter()
         for year, n in self.values["year"].items():
             if n > 0:
@@ -93,6 +100,7 @@ class _Counts:
         """(direct, rolled): {theme id: n} and {parent id: n}. The facet definition passes the
         public themes and sub-themes; the same ones were used to build the query (the FilterSet
         caches them), so they are not needed again here."""
+        self._load()
         return self.values["theme"], self.values["rollup"]
 
 
@@ -156,7 +164,7 @@ class PrecomputedCounts(_Counts):
     def total(self):
         """Public publications: one small query when no facet needs the rest of the counts."""
         if self._scheduled_contributors is not None:
-            return super().total()
+            return super().total()  # already loaded
         scheduled_sql, scheduled_params = self.scheduled_sql()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -167,17 +175,6 @@ class PrecomputedCounts(_Counts):
             )
             return int(cursor.fetchone()[0])
 
-    def choice(self, facet):
-        self._load()
-        return super().choice(facet)
-
-    def decades(self):
-        self._load()
-        return super().decades()
-
-    def themes(self, public_ids, children):
-        self._load()
-        return super().themes(public_ids, children)
 
     def top_contributors(self, contributor_model, selected_ids, limit):
         """[(id, n)]: the selected contributors and the ``limit`` public ones with most items,
@@ -305,21 +302,6 @@ class RestrictedCounts(_Counts):
                         self._add_row(facet, value, n)
         self._contributors = contributors
 
-    def total(self):
-        self._load()
-        return super().total()
-
-    def choice(self, facet):
-        self._load()
-        return super().choice(facet)
-
-    def decades(self):
-        self._load()
-        return super().decades()
-
-    def themes(self, public_ids, children):
-        self._load()
-        return super().themes(public_ids, children)
 
     def top_contributors(self, contributor_model, selected_ids, limit):
         self._load()

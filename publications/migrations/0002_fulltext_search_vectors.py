@@ -8,6 +8,8 @@ state: SQLite has no tsvector, and on SQLite this migration does nothing (search
 
 from django.db import migrations
 
+from inlogov.pg_migrations import postgresql_only
+
 FORWARD = [
     """
     ALTER TABLE publications_publication ADD COLUMN IF NOT EXISTS search_vector tsvector
@@ -36,17 +38,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("publications", "0001_initial")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

@@ -12,6 +12,8 @@ migration does nothing.
 
 from django.db import migrations
 
+from inlogov.pg_migrations import postgresql_only
+
 FORWARD = [
     "CREATE INDEX IF NOT EXISTS publication_facet_cover_idx ON publications_publication "
     "(status, publish_from) INCLUDE (id, kind, year, is_open_access)",
@@ -41,17 +43,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("publications", "0003_editor_groups")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

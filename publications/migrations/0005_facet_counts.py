@@ -33,6 +33,8 @@ sub-themes counts once) under whatever hierarchy and theme statuses hold at that
 
 from django.db import migrations
 
+from inlogov.pg_migrations import postgresql_only
+
 ROW_COLUMNS = "publication_id, status, kind, year, is_open_access, theme_ids, contributor_ids"
 
 THEME_IDS = (
@@ -248,17 +250,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("publications", "0004_listing_covering_indexes")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

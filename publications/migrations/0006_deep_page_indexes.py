@@ -8,6 +8,8 @@ page 2,000 of 100,000 publications took about 140 ms reading whole rows and take
 
 from django.db import migrations
 
+from inlogov.pg_migrations import postgresql_only
+
 FORWARD = [
     "CREATE INDEX IF NOT EXISTS publication_newest_idx ON publications_publication "
     "(status, year DESC, title, id) INCLUDE (publish_from)",
@@ -21,17 +23,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("publications", "0005_facet_counts")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]
