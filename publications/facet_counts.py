@@ -139,6 +139,7 @@ class PrecomputedCounts(_Counts):
             ]
         )
         groups = {parent: set(members) for parent, members in zip(groups_params[::2], groups_params[1::2], strict=True)}
+        self._scheduled_rows = []
         with connection.cursor() as cursor:
             cursor.execute(sql, groups_params)
             for facet, value, n in cursor.fetchall():
@@ -149,7 +150,8 @@ class PrecomputedCounts(_Counts):
                 [Status.PUBLISHED, *scheduled_params],
             )
             contributors = Counter()
-            for kind, year, open_access, theme_ids, contributor_ids in cursor.fetchall():
+            self._scheduled_rows = cursor.fetchall()
+            for kind, year, open_access, theme_ids, contributor_ids in self._scheduled_rows:
                 self.values["kind"][kind] -= 1
                 self.values["year"][str(year)] -= 1
                 self.values["open_access"][str(open_access).lower()] -= 1
@@ -200,8 +202,12 @@ class PrecomputedCounts(_Counts):
         return [row for row in chosen if row[1] > 0] + others[:limit]
 
     def restricted(self, names):
-        """A reader for facets ``names``, which have other selections (or the search) applied."""
-        return RestrictedCounts(self, self.fs, names)
+        """A reader for facets ``names``, which have other selections (or the search) applied:
+        the stored counts of a theme scope when one theme is the only selection, else one query."""
+        fs = self.fs
+        if not fs.q and list(fs.selection) == ["theme"] and len(fs.selection["theme"]) == 1:
+            return ScopedCounts(self, fs, names)
+        return RestrictedCounts(self, fs, names)
 
 
 class RestrictedCounts(_Counts):
@@ -308,3 +314,63 @@ class RestrictedCounts(_Counts):
         chosen = [(pk, n) for pk, n in self._contributors if pk in selected_ids]
         others = [(pk, n) for pk, n in self._contributors if pk not in selected_ids]
         return chosen + others[:limit]
+
+
+class ScopedCounts(RestrictedCounts):
+    """Counts within one selected theme, read from the scope counts of migration 0007.
+
+    A theme without public sub-themes is scope ``+id``. A top-level theme with sub-themes is
+    scope ``-id`` (it and all its sub-themes, each item once), which equals what the visitor
+    selected only while every sub-theme is public and the theme is top-level; the query checks
+    that and, when it does not hold, the counts come from :class:`RestrictedCounts` instead.
+    Scheduled items of the scope are subtracted, and hidden contributors left out, as in
+    :class:`PrecomputedCounts`.
+    """
+
+    def _load(self):
+        if self._contributors is not None:
+            return
+        fs = self.fs
+        definition = fs.facet_definition("theme")
+        ids = definition._ids(fs, fs.selection["theme"])
+        if not ids:  # not a public theme: the selection is ignored, as on every other path
+            super()._load()
+            return
+        selected = [row["pk"] for row in definition._selected_rows(fs, fs.selection["theme"]).values()]
+        (theme,) = selected
+        scope = theme if ids == [theme] else -theme
+        self.precomputed._load()
+        scheduled = [row for row in self.precomputed._scheduled_rows if set(row[3]).intersection(ids)]
+        scheduled_credits = Counter(pk for row in scheduled for pk in row[4])
+        contributor_model = fs.facet_definition("contributor").values_queryset().model
+        hidden_sql, hidden_params = _hidden_sql(contributor_model)
+        limit = fs.facet_definition("contributor").limit
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 'valid', '', 0 WHERE %s > 0 OR ("  # noqa: S608 (fixed SQL; see the module docstring)
+                "EXISTS (SELECT 1 FROM themes_theme WHERE id = %s AND parent_id IS NULL) "
+                "AND NOT EXISTS (SELECT 1 FROM themes_theme WHERE parent_id = %s AND NOT id = ANY(%s))) "
+                "UNION ALL SELECT facet, value, n FROM publications_scopecount WHERE scope_id = %s AND n <> 0 "
+                "UNION ALL (SELECT 'contributor', contributor_id::text, n FROM publications_scopecontributorcount "
+                f"WHERE scope_id = %s AND n > 0 AND contributor_id NOT IN ({hidden_sql}) "
+                "ORDER BY n DESC, contributor_id LIMIT %s)",
+                [scope, theme, theme, ids, scope, scope, *hidden_params, limit + sum(scheduled_credits.values())],
+            )
+            rows = cursor.fetchall()
+        if ("valid", "", 0) not in rows:  # a sub-theme is not public: count the items
+            super()._load()
+            return
+        contributors = []
+        for facet, value, n in rows:
+            if facet == "valid":
+                continue
+            if facet == "contributor":
+                pk = int(value)
+                contributors.append((pk, n - scheduled_credits.get(pk, 0)))
+            else:
+                self._add_row(facet, value, n)
+        for kind, year, open_access, _theme_ids, _contributor_ids in scheduled:
+            self.values["kind"][kind] -= 1
+            self.values["year"][str(year)] -= 1
+            self.values["open_access"][str(open_access).lower()] -= 1
+        self._contributors = sorted((row for row in contributors if row[1] > 0), key=lambda row: (-row[1], row[0]))

@@ -1,4 +1,4 @@
-"""The facet rows and counts PostgreSQL keeps (migration 0005, publications/facet_counts.py).
+"""The facet rows and counts PostgreSQL keeps (migrations 0005 and 0007, publications/facet_counts.py).
 
 Two promises: the stored rows and counts are exactly what a fresh count gives after every kind
 of write, and the facets read from them are exactly the facets the plain GROUP BY path computes
@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inlogov import publishing
@@ -20,6 +21,7 @@ from publications.filters import PublicationFilter
 from publications.models import Publication, PublicationContributor
 from tests.factories import make_contributor, make_publication, make_theme
 from tests.publications.listing_data import build_catalogue
+from themes.models import Theme
 
 pytestmark = [
     pytest.mark.django_db,
@@ -44,7 +46,11 @@ def _stored():
         counts = {(facet, value): n for facet, value, n in cursor.fetchall()}
         cursor.execute("SELECT contributor_id, n FROM publications_contributorcount WHERE n <> 0")
         contributors = dict(cursor.fetchall())
-    return rows, counts, contributors
+        cursor.execute("SELECT scope_id, facet, value, n FROM publications_scopecount WHERE n <> 0")
+        scopes = {(scope, facet, value): n for scope, facet, value, n in cursor.fetchall()}
+        cursor.execute("SELECT scope_id, contributor_id, n FROM publications_scopecontributorcount WHERE n <> 0")
+        scope_contributors = {(scope, pk): n for scope, pk, n in cursor.fetchall()}
+    return rows, counts, contributors, scopes, scope_contributors
 
 
 def _fresh():
@@ -61,7 +67,9 @@ def _fresh():
                 sorted({credit.contributor_id for credit in publication.contributions.all()}),
             )
         )
-    counts, contributors = Counter(), Counter()
+    # Scope +t: the items of theme t; scope -p: the items of top-level theme p or its sub-themes.
+    group_of = {pk: parent or pk for pk, parent in Theme.objects.values_list("pk", "parent_id")}
+    counts, contributors, scopes, scope_contributors = Counter(), Counter(), Counter(), Counter()
     for _pk, status, kind, year, open_access, theme_ids, contributor_ids in rows:
         if status != "published":
             continue
@@ -70,7 +78,12 @@ def _fresh():
         counts["open_access", str(open_access).lower()] += 1
         counts["themes", ",".join(str(pk) for pk in theme_ids)] += 1
         contributors.update(contributor_ids)
-    return rows, dict(counts), dict(contributors)
+        for scope in [*theme_ids, *{-group_of[pk] for pk in theme_ids}]:
+            scopes[scope, "kind", kind] += 1
+            scopes[scope, "year", str(year)] += 1
+            scopes[scope, "open_access", str(open_access).lower()] += 1
+            scope_contributors.update((scope, pk) for pk in contributor_ids)
+    return rows, dict(counts), dict(contributors), dict(scopes), dict(scope_contributors)
 
 
 def _assert_in_step():
@@ -124,17 +137,34 @@ def test_rows_and_counts_stay_exact_through_every_kind_of_write():
                  stdout=StringIO())
     _assert_in_step()
 
-    # A truncate (as a test-database flush does) empties both.
+    # The theme hierarchy: a sub-theme moves to another parent, another becomes top-level, and
+    # one is moved back, through save() and queryset.update().
+    t.CM.parent = t.GOV
+    t.CM.save()
+    Theme.objects.filter(pk=t.CD.pk).update(parent=None)
+    _assert_in_step()
+    Theme.objects.filter(pk__in=[t.CM.pk, t.CD.pk]).update(parent=t.CP)
+    _assert_in_step()
+
+    # A rebuild from scratch (what the generator runs after a bulk load) changes nothing.
+    before = _stored()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT publications_rebuild_scope_counts(NULL)")
+    assert _stored() == before
+
+    # A truncate (as a test-database flush does) empties them all.
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks first
         cursor.execute("TRUNCATE publications_publication CASCADE")
-    assert _stored() == ([], {}, {})
+    assert _stored() == ([], {}, {}, {}, {})
 
 
 QUERIES = [
     "",
     "theme=co-production",
     "theme=co-design",
+    "theme=local-governance",
+    "theme=co-commissioning",
     "theme=local-governance&theme=co-commissioning",
     "kind=book",
     "kind=book&kind=report",
@@ -170,6 +200,42 @@ def test_read_counts_equal_group_by_counts(query):
     fast, total, actual = _facets(PublicationFilter, query)
     assert fast == _facets(GroupByFilter, query)[0]
     assert total in (None, actual)
+
+
+@pytest.mark.parametrize("query", ["theme=co-production", "theme=co-design", "theme=local-governance"])
+def test_one_theme_reads_its_scope_counts_and_equals_group_by(query):
+    # With every sub-theme of Co-production public, the parent's stored scope is exact; the
+    # draft sub-theme (in the catalogue) makes it fall back to counting, tested above.
+    t = build_catalogue()
+    t.DR.status = "published"
+    t.DR.save()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM publications_scopecount")
+        assert cursor.fetchone()[0] > 0
+    fast, total, actual = _facets(PublicationFilter, query)
+    assert fast == _facets(GroupByFilter, query)[0]
+    assert total == actual
+    # Read, not counted: the vocabulary, the stored counts, the scheduled rows, the scope.
+    filterset = PublicationFilter(QueryDict(query))
+    with CaptureQueriesContext(connection) as queries:
+        filterset.known_total(filterset.facets())
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len(sql) == 4
+    assert sum("publications_scopecount" in statement for statement in sql) == 1
+    assert not any("MATERIALIZED" in statement or "count(*)" in statement.lower() for statement in sql)
+
+
+def test_one_theme_counts_follow_the_hierarchy_and_scheduled_items(monkeypatch):
+    t = build_catalogue()
+    t.DR.status = "published"
+    t.DR.save()
+    t.GOV.parent = t.CP  # GOV has no sub-themes, so it may become one
+    t.GOV.save()
+    for query in ("theme=co-production", "theme=local-governance"):
+        assert _facets(PublicationFilter, query)[0] == _facets(GroupByFilter, query)[0]
+    monkeypatch.setattr(publishing.timezone, "now", lambda: t.D2.publish_from + timedelta(seconds=1))
+    for query in ("theme=co-production", "theme=local-governance"):
+        assert _facets(PublicationFilter, query)[0] == _facets(GroupByFilter, query)[0]
 
 
 def _theme_counts():

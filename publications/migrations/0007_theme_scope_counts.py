@@ -1,0 +1,186 @@
+"""Facet counts within each theme, kept by PostgreSQL triggers (PostgreSQL only, like 0005).
+
+Why: after 0005 the unfiltered listing reads its counts, but a listing filtered by one theme (the
+most common filtered page: every theme page links to it) still counted the kind, year, access
+and contributor facets of every item of the theme on each request: 50,000 facet rows and
+125,000 credits for a parent theme at 100,000 publications, 150-300 ms. Here the database keeps
+those counts per *scope*:
+
+- scope ``+t``: the items with theme ``t``;
+- scope ``-p``: the items with top-level theme ``p`` or any of its sub-themes, each counted once
+  (what a visitor selecting the parent sees, while every sub-theme of ``p`` is public).
+
+``publications_scopecount (scope_id, facet, value, n)`` holds the kind, year and open-access
+counts of each scope, and ``publications_scopecontributorcount (scope_id, contributor_id, n)``
+the credits, indexed by count so the top contributors of a scope are read without a sort.
+Like the counts of 0005 they cover items with status "published"; the reader subtracts
+scheduled items and drops hidden contributors (``publications/facet_counts.py``).
+
+How they stay exact, whatever writes the data:
+
+- a statement trigger on the facet rows applies each statement's difference, computing the
+  ``-p`` scopes of the old and the new rows from the theme hierarchy as it is at that moment;
+- so the stored counts always equal a fresh count under the *current* hierarchy, a statement
+  trigger on ``themes_theme`` rebuilds the two groups involved when a theme's parent changes
+  (a rare editorial act; it reads the facet rows of those groups only);
+- a TRUNCATE of the facet rows empties them, and one of the themes rebuilds them.
+
+``publications_rebuild_scope_counts(NULL)`` rebuilds every scope from the facet rows (about 7 s
+at 100,000 publications). A bulk load may ``SET LOCAL inlogov.defer_scope_counts = on`` to skip
+the per-statement work and must then call it before its transaction commits: the synthetic
+generator does (one set-based rebuild is cheaper than maintaining the counts batch by batch).
+docs/deployment.md says when an operator would call it.
+"""
+
+from django.db import migrations
+
+from inlogov.pg_migrations import postgresql_only
+
+# The theme scopes of a facet row ``r``: its themes, then the negated top-level theme of each.
+SCOPES = (
+    "r.theme_ids || ARRAY(SELECT DISTINCT -coalesce(t.parent_id, t.id) FROM themes_theme t "
+    "WHERE t.id = ANY(r.theme_ids){extra})"
+)
+
+
+def _rows(table, sign, scopes=SCOPES.format(extra=""), where=""):
+    return (
+        f"SELECT {scopes} AS scopes, r.kind, r.year, r.is_open_access, r.contributor_ids, {sign} AS sign "
+        f"FROM {table} r WHERE r.status = 'published' AND r.theme_ids <> '{{}}'{where}"
+    )
+
+
+def _count(rows_sql):
+    """One statement adding the signed rows of ``rows_sql`` to both scope-count tables."""
+    return f"""
+    WITH d AS ({rows_sql}),
+    s AS (SELECT scope, d.kind, d.year, d.is_open_access, d.contributor_ids, d.sign FROM d, unnest(d.scopes) AS scope),
+    counted AS (
+        INSERT INTO publications_scopecount (scope_id, facet, value, n)
+        SELECT s.scope, v.facet, v.value, sum(s.sign) FROM s,
+            LATERAL (VALUES ('kind', s.kind::text), ('year', s.year::text),
+                            ('open_access', s.is_open_access::text)) AS v(facet, value)
+        GROUP BY 1, 2, 3 HAVING sum(s.sign) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (scope_id, facet, value) DO UPDATE SET n = publications_scopecount.n + EXCLUDED.n
+        RETURNING 1
+    )
+    INSERT INTO publications_scopecontributorcount (scope_id, contributor_id, n)
+    SELECT s.scope, c, sum(s.sign) FROM s, unnest(s.contributor_ids) AS c
+    GROUP BY 1, 2 HAVING sum(s.sign) <> 0 ORDER BY 1, 2
+    ON CONFLICT (scope_id, contributor_id) DO UPDATE SET n = publications_scopecontributorcount.n + EXCLUDED.n
+    """
+
+
+# Groups (top-level theme ids) whose membership changed in an UPDATE of themes_theme.
+MOVED_GROUPS = (
+    "ARRAY(SELECT coalesce(o.parent_id, o.id) FROM old_table o JOIN new_table n ON n.id = o.id "
+    "WHERE o.parent_id IS DISTINCT FROM n.parent_id "
+    "UNION SELECT coalesce(n.parent_id, n.id) FROM old_table o JOIN new_table n ON n.id = o.id "
+    "WHERE o.parent_id IS DISTINCT FROM n.parent_id)"
+)
+
+FORWARD = [
+    """
+    CREATE TABLE IF NOT EXISTS publications_scopecount (
+        scope_id bigint NOT NULL,
+        facet varchar(20) NOT NULL,
+        value text NOT NULL,
+        n bigint NOT NULL,
+        PRIMARY KEY (scope_id, facet, value)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS publications_scopecontributorcount (
+        scope_id bigint NOT NULL,
+        contributor_id bigint NOT NULL,
+        n bigint NOT NULL,
+        PRIMARY KEY (scope_id, contributor_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS scopecontributorcount_top_idx "
+    "ON publications_scopecontributorcount (scope_id, n DESC, contributor_id)",
+    # Rebuild every scope (roots NULL) or the groups of the given top-level themes.
+    f"""
+    CREATE OR REPLACE FUNCTION publications_rebuild_scope_counts(roots bigint[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF roots IS NULL THEN
+            TRUNCATE publications_scopecount, publications_scopecontributorcount;
+            {_count(_rows("publications_facetrow", "1"))};
+        ELSIF cardinality(roots) > 0 THEN
+            DELETE FROM publications_scopecount WHERE -scope_id = ANY(roots);
+            DELETE FROM publications_scopecontributorcount WHERE -scope_id = ANY(roots);
+            {_count(_rows(
+                "publications_facetrow", "1",
+                scopes="ARRAY(SELECT DISTINCT -coalesce(t.parent_id, t.id) FROM themes_theme t "
+                       "WHERE t.id = ANY(r.theme_ids) AND coalesce(t.parent_id, t.id) = ANY(roots))",
+                where=" AND r.theme_ids && ARRAY(SELECT t.id FROM themes_theme t "
+                      "WHERE coalesce(t.parent_id, t.id) = ANY(roots))",
+            ))};
+        END IF;
+    END $$
+    """,
+    # Facet rows -> scope counts.
+    f"""
+    CREATE OR REPLACE FUNCTION publications_facetrow_scope_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            TRUNCATE publications_scopecount, publications_scopecontributorcount;
+        ELSIF current_setting('inlogov.defer_scope_counts', true) = 'on' THEN
+            RETURN NULL;  -- a bulk load in this transaction rebuilds them before it commits
+        ELSIF TG_OP = 'INSERT' THEN
+            {_count(_rows("new_rows", "1"))};
+        ELSIF TG_OP = 'DELETE' THEN
+            {_count(_rows("old_rows", "-1"))};
+        ELSE
+            {_count(_rows("new_rows", "1") + " UNION ALL " + _rows("old_rows", "-1"))};
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    "CREATE TRIGGER facetrow_scope_ins AFTER INSERT ON publications_facetrow REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION publications_facetrow_scope_count()",
+    "CREATE TRIGGER facetrow_scope_del AFTER DELETE ON publications_facetrow REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION publications_facetrow_scope_count()",
+    "CREATE TRIGGER facetrow_scope_upd AFTER UPDATE ON publications_facetrow REFERENCING OLD TABLE AS old_rows "
+    "NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION publications_facetrow_scope_count()",
+    "CREATE TRIGGER facetrow_scope_trunc AFTER TRUNCATE ON publications_facetrow "
+    "FOR EACH STATEMENT EXECUTE FUNCTION publications_facetrow_scope_count()",
+    # Theme hierarchy -> the groups it moved.
+    f"""
+    CREATE OR REPLACE FUNCTION publications_theme_scope_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            PERFORM publications_rebuild_scope_counts(NULL);
+        ELSE
+            PERFORM publications_rebuild_scope_counts({MOVED_GROUPS});
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    "CREATE TRIGGER theme_scope_upd AFTER UPDATE ON themes_theme REFERENCING OLD TABLE AS old_table "
+    "NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION publications_theme_scope_count()",
+    "CREATE TRIGGER theme_scope_trunc AFTER TRUNCATE ON themes_theme "
+    "FOR EACH STATEMENT EXECUTE FUNCTION publications_theme_scope_count()",
+    # Existing data.
+    "SELECT publications_rebuild_scope_counts(NULL)",
+    "ANALYZE publications_scopecount",
+    "ANALYZE publications_scopecontributorcount",
+]
+
+BACKWARD = [
+    "DROP TRIGGER IF EXISTS theme_scope_upd ON themes_theme",
+    "DROP TRIGGER IF EXISTS theme_scope_trunc ON themes_theme",
+    *(f"DROP TRIGGER IF EXISTS facetrow_scope_{event} ON publications_facetrow" for event in ("ins", "del", "upd", "trunc")),
+    "DROP FUNCTION IF EXISTS publications_theme_scope_count()",
+    "DROP FUNCTION IF EXISTS publications_facetrow_scope_count()",
+    "DROP FUNCTION IF EXISTS publications_rebuild_scope_counts(bigint[])",
+    "DROP TABLE IF EXISTS publications_scopecount",
+    "DROP TABLE IF EXISTS publications_scopecontributorcount",
+]
+
+
+class Migration(migrations.Migration):
+    dependencies = [("publications", "0006_deep_page_indexes"), ("themes", "0001_initial")]
+
+    operations = [postgresql_only(FORWARD, BACKWARD)]
