@@ -116,6 +116,7 @@ class PrecomputedCounts(_Counts):
         super().__init__()
         self.fs, self.model = fs, fs._meta.model
         self._scheduled_contributors = None
+        self._scheduled_rows = None
 
     @staticmethod
     def available():
@@ -128,7 +129,6 @@ class PrecomputedCounts(_Counts):
     def _load(self):
         if self._scheduled_contributors is not None:
             return
-        scheduled_sql, scheduled_params = self.scheduled_sql()
         theme_branches, groups_params = _theme_branches(self.fs)
         sql = " UNION ALL ".join(
             [
@@ -139,19 +139,12 @@ class PrecomputedCounts(_Counts):
             ]
         )
         groups = {parent: set(members) for parent, members in zip(groups_params[::2], groups_params[1::2], strict=True)}
-        self._scheduled_rows = []
         with connection.cursor() as cursor:
             cursor.execute(sql, groups_params)
             for facet, value, n in cursor.fetchall():
                 self._add_row(facet, value, n)
-            cursor.execute(
-                f"SELECT {ROW_COLUMNS} FROM publications_facetrow "  # noqa: S608 (fixed SQL)
-                f"WHERE status = %s AND publication_id IN ({scheduled_sql})",
-                [Status.PUBLISHED, *scheduled_params],
-            )
             contributors = Counter()
-            self._scheduled_rows = cursor.fetchall()
-            for kind, year, open_access, theme_ids, contributor_ids in self._scheduled_rows:
+            for kind, year, open_access, theme_ids, contributor_ids in self.scheduled_rows():
                 self.values["kind"][kind] -= 1
                 self.values["year"][str(year)] -= 1
                 self.values["open_access"][str(open_access).lower()] -= 1
@@ -162,6 +155,20 @@ class PrecomputedCounts(_Counts):
                         self.values["rollup"][parent] -= 1
                 contributors.update(contributor_ids)
         self._scheduled_contributors = contributors
+
+    def scheduled_rows(self):
+        """Facet rows (kind, year, access, theme ids, contributor ids) of the scheduled items
+        (few: an index range), read once per request."""
+        if self._scheduled_rows is None:
+            scheduled_sql, scheduled_params = self.scheduled_sql()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {ROW_COLUMNS} FROM publications_facetrow "  # noqa: S608 (fixed SQL)
+                    f"WHERE status = %s AND publication_id IN ({scheduled_sql})",
+                    [Status.PUBLISHED, *scheduled_params],
+                )
+                self._scheduled_rows = cursor.fetchall()
+        return self._scheduled_rows
 
     def total(self):
         """Public publications: one small query when no facet needs the rest of the counts."""
@@ -203,10 +210,10 @@ class PrecomputedCounts(_Counts):
 
     def restricted(self, names):
         """A reader for facets ``names``, which have other selections (or the search) applied:
-        the stored counts of a theme scope when one theme is the only selection, else one query."""
+        sums of the stored cube when it can answer the selection, else one query."""
         fs = self.fs
-        if not fs.q and list(fs.selection) == ["theme"] and len(fs.selection["theme"]) == 1:
-            return ScopedCounts(self, fs, names)
+        if CubeCounts.applies(fs):
+            return CubeCounts(self, fs, names)
         return RestrictedCounts(self, fs, names)
 
 
@@ -247,6 +254,25 @@ class RestrictedCounts(_Counts):
     def _load(self):
         if self._contributors is not None:
             return
+        query = self._query()
+        rows = []
+        if query:
+            with connection.cursor() as cursor:
+                cursor.execute(*query)
+                rows = cursor.fetchall()
+        self._read(rows)
+
+    def _read(self, rows):
+        contributors = []
+        for facet, value, n in rows:
+            if facet == "contributor":
+                contributors.append((int(value), n))
+            else:
+                self._add_row(facet, value, n)
+        self._contributors = contributors
+
+    def _query(self):
+        """(SQL, params) counting ``names`` over the facet rows; None when nothing is counted."""
         fs = self.fs
         flags = self._flags()
         order = sorted(flags)
@@ -291,23 +317,15 @@ class RestrictedCounts(_Counts):
                 "ORDER BY c.id = ANY(%s) DESC, c.n DESC, c.id LIMIT %s)"
             )
             branch_params += [selected, *hidden_params, selected, limit + len(selected)]
-        contributors = []
-        if branches:
-            sql = (
-                f"WITH b AS MATERIALIZED (SELECT * FROM (SELECT {ROW_COLUMNS}{', ' if columns else ''}{columns} "  # noqa: S608
-                f"FROM publications_facetrow WHERE {' AND '.join(where)}) AS r WHERE {visible}) "
-                + theme_sets
-                + " UNION ALL ".join(branches)
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [*params, *where_params, *branch_params])
-                for facet, value, n in cursor.fetchall():
-                    if facet == "contributor":
-                        contributors.append((int(value), n))
-                    else:
-                        self._add_row(facet, value, n)
-        self._contributors = contributors
-
+        if not branches:
+            return None
+        sql = (
+            f"WITH b AS MATERIALIZED (SELECT * FROM (SELECT {ROW_COLUMNS}{', ' if columns else ''}{columns} "  # noqa: S608
+            f"FROM publications_facetrow WHERE {' AND '.join(where)}) AS r WHERE {visible}) "
+            + theme_sets
+            + " UNION ALL ".join(branches)
+        )
+        return sql, [*params, *where_params, *branch_params]
 
     def top_contributors(self, contributor_model, selected_ids, limit):
         self._load()
@@ -316,61 +334,141 @@ class RestrictedCounts(_Counts):
         return chosen + others[:limit]
 
 
-class ScopedCounts(RestrictedCounts):
-    """Counts within one selected theme, read from the scope counts of migration 0007.
+CUBE_FACETS = {"theme", "kind", "year", "open_access"}
 
-    A theme without public sub-themes is scope ``+id``. A top-level theme with sub-themes is
-    scope ``-id`` (it and all its sub-themes, each item once), which equals what the visitor
-    selected only while every sub-theme is public and the theme is top-level; the query checks
-    that and, when it does not hold, the counts come from :class:`RestrictedCounts` instead.
-    Scheduled items of the scope are subtracted, and hidden contributors left out, as in
-    :class:`PrecomputedCounts`.
+
+class CubeCounts(RestrictedCounts):
+    """Counts under a selection of at most one theme, kinds, a year range and access values (no
+    search, no contributor), summed from the stored cube of migration 0007 instead of counted.
+
+    The cube has cells (scope, kind, year, access) -> items. Scope 0 is every item, ``+t`` theme
+    ``t``, and ``-p`` a top-level theme with all its sub-themes, each item once. A parent's
+    scope equals what a visitor selecting it gets (and its roll-up count) only while every
+    sub-theme of it is public and it is top-level; the query checks that for the parents it
+    uses, and when it does not hold the counts come from :class:`RestrictedCounts` instead.
+    The top contributors come from the stored per-scope credits when only a theme is selected,
+    else from the facet rows in the same query. Scheduled items are subtracted, and hidden
+    contributors left out, as in :class:`PrecomputedCounts`.
     """
+
+    @staticmethod
+    def applies(fs):
+        return not fs.q and set(fs.selection) <= CUBE_FACETS and len(fs.selection.get("theme", ())) <= 1
 
     def _load(self):
         if self._contributors is not None:
             return
         fs = self.fs
-        definition = fs.facet_definition("theme")
-        ids = definition._ids(fs, fs.selection["theme"])
-        if not ids:  # not a public theme: the selection is ignored, as on every other path
-            super()._load()
-            return
-        selected = [row["pk"] for row in definition._selected_rows(fs, fs.selection["theme"]).values()]
-        (theme,) = selected
-        scope = theme if ids == [theme] else -theme
-        self.precomputed._load()
-        scheduled = [row for row in self.precomputed._scheduled_rows if set(row[3]).intersection(ids)]
-        scheduled_credits = Counter(pk for row in scheduled for pk in row[4])
-        contributor_model = fs.facet_definition("contributor").values_queryset().model
-        hidden_sql, hidden_params = _hidden_sql(contributor_model)
-        limit = fs.facet_definition("contributor").limit
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 'valid', '', 0 WHERE %s > 0 OR ("  # noqa: S608 (fixed SQL; see the module docstring)
-                "EXISTS (SELECT 1 FROM themes_theme WHERE id = %s AND parent_id IS NULL) "
-                "AND NOT EXISTS (SELECT 1 FROM themes_theme WHERE parent_id = %s AND NOT id = ANY(%s))) "
-                "UNION ALL SELECT facet, value, n FROM publications_scopecount WHERE scope_id = %s AND n <> 0 "
-                "UNION ALL (SELECT 'contributor', contributor_id::text, n FROM publications_scopecontributorcount "
-                f"WHERE scope_id = %s AND n > 0 AND contributor_id NOT IN ({hidden_sql}) "
-                "ORDER BY n DESC, contributor_id LIMIT %s)",
-                [scope, theme, theme, ids, scope, scope, *hidden_params, limit + sum(scheduled_credits.values())],
+        theme = fs.facet_definition("theme")
+        children = theme._children(fs)
+        public_ids = [row["pk"] for row in theme._all_rows(fs)]
+        ids, scope = None, 0
+        if "theme" in fs.selection:
+            ids = theme._ids(fs, fs.selection["theme"])
+            if not ids:  # not a public theme: the selection is ignored, as on every other path
+                super()._load()
+                return
+            (selected,) = [row["pk"] for row in theme._selected_rows(fs, fs.selection["theme"]).values()]
+            scope = selected if ids == [selected] else -selected
+        parents = sorted((set(children) if "theme" in self.names else set()) | ({-scope} if scope < 0 else set()))
+        flags = {name: flag for name, flag in self._flags().items() if name != "theme"}
+
+        def where(exclude):
+            chosen = [flags[name] for name in sorted(flags) if name != exclude]
+            return " AND ".join(["n <> 0", *(sql for sql, _ in chosen)]), [p for _, ps in chosen for p in ps]
+
+        branches, params = [], []
+        for name in ("kind", "year", "open_access"):
+            if name in self.names:
+                column = "is_open_access" if name == "open_access" else name
+                condition, condition_params = where(name)
+                branches.append(
+                    f"SELECT '{name}', {column}::text, sum(n)::bigint FROM publications_scopecount "  # noqa: S608 (fixed SQL)
+                    f"WHERE scope_id = %s AND {condition} GROUP BY {column}"
+                )
+                params += [scope, *condition_params]
+        if "theme" in self.names:
+            condition, condition_params = where("theme")
+            branches.append(
+                "SELECT 'scope', scope_id::text, sum(n)::bigint FROM publications_scopecount "  # noqa: S608 (fixed SQL)
+                f"WHERE scope_id <> 0 AND {condition} GROUP BY scope_id"
             )
+            params += condition_params
+        every_scheduled = self.precomputed.scheduled_rows()
+        scheduled = [row for row in every_scheduled if ids is None or set(row[3]).intersection(ids)]
+        credits = Counter()
+        live = None
+        if "contributor" in self.names:
+            contributor = fs.facet_definition("contributor")
+            if set(fs.selection) == {"theme"}:
+                credits = Counter(pk for row in scheduled for pk in row[4])
+                hidden_sql, hidden_params = _hidden_sql(contributor.values_queryset().model)
+                branches.append(
+                    "(SELECT 'contributor', contributor_id::text, n FROM publications_scopecontributorcount "  # noqa: S608
+                    f"WHERE scope_id = %s AND n > 0 AND contributor_id NOT IN ({hidden_sql}) "
+                    "ORDER BY n DESC, contributor_id LIMIT %s)"
+                )
+                params += [scope, *hidden_params, contributor.limit + sum(credits.values())]
+            else:
+                live = RestrictedCounts(self.precomputed, fs, ["contributor"])._query()
+                branches.append(f"SELECT * FROM ({live[0]}) AS live")  # noqa: S608 (fixed SQL)
+                params += live[1]
+        sql = (
+            "SELECT 'valid', '', 0 WHERE NOT EXISTS (SELECT 1 FROM themes_theme "  # noqa: S608 (fixed SQL)
+            "WHERE (parent_id = ANY(%s) AND NOT id = ANY(%s)) OR (id = ANY(%s) AND parent_id IS NOT NULL)) "
+            + "".join(f" UNION ALL {branch}" for branch in branches)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [parents, public_ids, parents, *params])
             rows = cursor.fetchall()
         if ("valid", "", 0) not in rows:  # a sub-theme is not public: count the items
             super()._load()
             return
-        contributors = []
+        self._read([row for row in rows if row[0] not in ("valid", "scope")])
         for facet, value, n in rows:
-            if facet == "valid":
-                continue
-            if facet == "contributor":
+            if facet == "scope":
                 pk = int(value)
-                contributors.append((pk, n - scheduled_credits.get(pk, 0)))
-            else:
-                self._add_row(facet, value, n)
-        for kind, year, open_access, _theme_ids, _contributor_ids in scheduled:
-            self.values["kind"][kind] -= 1
-            self.values["year"][str(year)] -= 1
-            self.values["open_access"][str(open_access).lower()] -= 1
-        self._contributors = sorted((row for row in contributors if row[1] > 0), key=lambda row: (-row[1], row[0]))
+                if pk > 0:
+                    self.values["theme"][pk] += n
+                elif -pk in children:
+                    self.values["rollup"][-pk] += n
+        self._subtract(scheduled, every_scheduled, children, credits, live is None)
+
+    def _subtract(self, scheduled, every_scheduled, children, credits, stored_contributors):
+        """Take out the scheduled items from every count read from the cube: those of the
+        selected theme from the other facets, all of them from the theme counts."""
+        flags = self.fs.selection
+
+        def passes(row, exclude):
+            kind, year, open_access = row[0], row[1], row[2]
+            checks = {
+                "kind": lambda: kind in flags["kind"],
+                "open_access": lambda: str(open_access).lower() in flags["open_access"],
+                "year": lambda: self._in_years(year),
+            }
+            return all(check() for name, check in checks.items() if name in flags and name != exclude)
+
+        for row in scheduled:
+            kind, year, open_access, _theme_ids, _contributor_ids = row
+            if passes(row, "kind"):
+                self.values["kind"][kind] -= 1
+            if passes(row, "year"):
+                self.values["year"][str(year)] -= 1
+            if passes(row, "open_access"):
+                self.values["open_access"][str(open_access).lower()] -= 1
+        for row in every_scheduled if "theme" in self.names else ():
+            theme_ids = row[3]
+            if passes(row, "theme"):
+                for pk in theme_ids:
+                    self.values["theme"][pk] -= 1
+                for parent, kids in children.items():
+                    if {parent, *kids}.intersection(theme_ids):
+                        self.values["rollup"][parent] -= 1
+        if stored_contributors:
+            adjusted = [(pk, n - credits.get(pk, 0)) for pk, n in self._contributors]
+            self._contributors = sorted((row for row in adjusted if row[1] > 0), key=lambda row: (-row[1], row[0]))
+
+    def _in_years(self, year):
+        definition = self.fs.facet_definition("year")
+        start, end = self.fs.selection["year"]
+        return (start if start is not None else definition.low) <= year <= (end if end is not None else definition.high)

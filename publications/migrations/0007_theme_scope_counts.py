@@ -1,4 +1,4 @@
-"""Facet counts within each theme, kept by PostgreSQL triggers (PostgreSQL only, like 0005).
+"""Facet counts by theme, kind, year and access, kept by PostgreSQL triggers (PostgreSQL only).
 
 Why: after 0005 the unfiltered listing reads its counts, but a listing filtered by one theme (the
 most common filtered page: every theme page links to it) still counted the kind, year, access
@@ -6,13 +6,16 @@ and contributor facets of every item of the theme on each request: 50,000 facet 
 125,000 credits for a parent theme at 100,000 publications, 150-300 ms. Here the database keeps
 those counts per *scope*:
 
+- scope ``0``: every item;
 - scope ``+t``: the items with theme ``t``;
 - scope ``-p``: the items with top-level theme ``p`` or any of its sub-themes, each counted once
   (what a visitor selecting the parent sees, while every sub-theme of ``p`` is public).
 
-``publications_scopecount (scope_id, facet, value, n)`` holds the kind, year and open-access
-counts of each scope, and ``publications_scopecontributorcount (scope_id, contributor_id, n)``
-the credits, indexed by count so the top contributors of a scope are read without a sort.
+``publications_scopecount (scope_id, kind, year, is_open_access, n)`` is a small cube (a few
+hundred cells per scope): from it the kind, year, access and theme counts of any selection of
+one theme, kinds, a year range and access values are sums, with no item read.
+``publications_scopecontributorcount (scope_id, contributor_id, n)`` holds the credits, indexed
+by count so the top contributors of a scope are read without a sort.
 Like the counts of 0005 they cover items with status "published"; the reader subtracts
 scheduled items and drops hidden contributors (``publications/facet_counts.py``).
 
@@ -36,17 +39,17 @@ from django.db import migrations
 
 from inlogov.pg_migrations import postgresql_only
 
-# The theme scopes of a facet row ``r``: its themes, then the negated top-level theme of each.
+# The scopes of a facet row ``r``: all, its themes, then the negated top-level theme of each.
 SCOPES = (
-    "r.theme_ids || ARRAY(SELECT DISTINCT -coalesce(t.parent_id, t.id) FROM themes_theme t "
-    "WHERE t.id = ANY(r.theme_ids){extra})"
+    "ARRAY[0::bigint] || r.theme_ids || ARRAY(SELECT DISTINCT -coalesce(t.parent_id, t.id) FROM themes_theme t "
+    "WHERE t.id = ANY(r.theme_ids))"
 )
 
 
-def _rows(table, sign, scopes=SCOPES.format(extra=""), where=""):
+def _rows(table, sign, scopes=SCOPES, where=""):
     return (
         f"SELECT {scopes} AS scopes, r.kind, r.year, r.is_open_access, r.contributor_ids, {sign} AS sign "
-        f"FROM {table} r WHERE r.status = 'published' AND r.theme_ids <> '{{}}'{where}"
+        f"FROM {table} r WHERE r.status = 'published'{where}"
     )
 
 
@@ -56,12 +59,11 @@ def _count(rows_sql):
     WITH d AS ({rows_sql}),
     s AS (SELECT scope, d.kind, d.year, d.is_open_access, d.contributor_ids, d.sign FROM d, unnest(d.scopes) AS scope),
     counted AS (
-        INSERT INTO publications_scopecount (scope_id, facet, value, n)
-        SELECT s.scope, v.facet, v.value, sum(s.sign) FROM s,
-            LATERAL (VALUES ('kind', s.kind::text), ('year', s.year::text),
-                            ('open_access', s.is_open_access::text)) AS v(facet, value)
-        GROUP BY 1, 2, 3 HAVING sum(s.sign) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT (scope_id, facet, value) DO UPDATE SET n = publications_scopecount.n + EXCLUDED.n
+        INSERT INTO publications_scopecount (scope_id, kind, year, is_open_access, n)
+        SELECT s.scope, s.kind, s.year, s.is_open_access, sum(s.sign) FROM s
+        GROUP BY 1, 2, 3, 4 HAVING sum(s.sign) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (scope_id, kind, year, is_open_access)
+        DO UPDATE SET n = publications_scopecount.n + EXCLUDED.n
         RETURNING 1
     )
     INSERT INTO publications_scopecontributorcount (scope_id, contributor_id, n)
@@ -83,10 +85,11 @@ FORWARD = [
     """
     CREATE TABLE IF NOT EXISTS publications_scopecount (
         scope_id bigint NOT NULL,
-        facet varchar(20) NOT NULL,
-        value text NOT NULL,
+        kind varchar(20) NOT NULL,
+        year integer NOT NULL,
+        is_open_access boolean NOT NULL,
         n bigint NOT NULL,
-        PRIMARY KEY (scope_id, facet, value)
+        PRIMARY KEY (scope_id, kind, year, is_open_access)
     )
     """,
     """
