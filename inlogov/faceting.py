@@ -828,8 +828,9 @@ class FacetedFilterSet(django_filters.FilterSet):
     def known_total(self, facets=()):
         """The number of results if it is known without a COUNT query, else None.
 
-        Known when nothing is selected (the precomputed total), or from the counts of any
-        counted facet that has no selection and gives every item exactly one value.
+        Known when nothing is selected (the precomputed total), from the counts of any
+        counted facet that has no selection and gives every item exactly one value, or when
+        the precomputed reader can sum it (``matching_total``).
         """
         if not self.selection and not self.q and self.precomputed() is not None:
             return self.precomputed().total()
@@ -837,6 +838,8 @@ class FacetedFilterSet(django_filters.FilterSet):
             definition = self.facet_definition(facet.name)
             if definition.exhaustive and facet.name not in self.selection:
                 return sum(value.count for value in facet.values)
+        if self.precomputed() is not None:
+            return self.precomputed().matching_total()  # None when it cannot say
         return None
 
     def facets(self, names=None):

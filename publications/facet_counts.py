@@ -208,6 +208,10 @@ class PrecomputedCounts(_Counts):
         others = sorted((row for row in others if row[1] > 0), key=lambda row: (-row[1], row[0]))
         return [row for row in chosen if row[1] > 0] + others[:limit]
 
+    def matching_total(self):
+        """The number of items matching the selection when the stored cube can say, else None."""
+        return CubeCounts(self, self.fs, []).matching_total() if CubeCounts.applies(self.fs) else None
+
     def restricted(self, names):
         """A reader for facets ``names``, which have other selections (or the search) applied:
         sums of the stored cube when it can answer the selection, else one query."""
@@ -362,20 +366,12 @@ class CubeCounts(RestrictedCounts):
         theme = fs.facet_definition("theme")
         children = theme._children(fs)
         public_ids = [row["pk"] for row in theme._all_rows(fs)]
-        ids, scope = None, 0
-        if "theme" in fs.selection:
-            ids = theme._ids(fs, fs.selection["theme"])
-            if not ids:  # not a public theme: the selection is ignored, as on every other path
-                super()._load()
-                return
-            (selected,) = [row["pk"] for row in theme._selected_rows(fs, fs.selection["theme"]).values()]
-            scope = selected if ids == [selected] else -selected
+        ids, scope = self._scope()
+        if scope is None:  # not a public theme: the selection is ignored, as on every other path
+            super()._load()
+            return
         parents = sorted((set(children) if "theme" in self.names else set()) | ({-scope} if scope < 0 else set()))
-        flags = {name: flag for name, flag in self._flags().items() if name != "theme"}
-
-        def where(exclude):
-            chosen = [flags[name] for name in sorted(flags) if name != exclude]
-            return " AND ".join(["n <> 0", *(sql for sql, _ in chosen)]), [p for _, ps in chosen for p in ps]
+        where = self._cube_filter
 
         branches, params = [], []
         for name in ("kind", "year", "open_access"):
@@ -434,20 +430,50 @@ class CubeCounts(RestrictedCounts):
                     self.values["rollup"][-pk] += n
         self._subtract(scheduled, every_scheduled, children, credits, live is None)
 
+    def _scope(self):
+        """(theme ids the selection matches or None, scope id); scope None for a theme that is
+        not public."""
+        fs = self.fs
+        if "theme" not in fs.selection:
+            return None, 0
+        theme = fs.facet_definition("theme")
+        ids = theme._ids(fs, fs.selection["theme"])
+        if not ids:
+            return ids, None
+        (selected,) = [row["pk"] for row in theme._selected_rows(fs, fs.selection["theme"]).values()]
+        return ids, selected if ids == [selected] else -selected
+
+    def _cube_filter(self, exclude="theme"):
+        """SQL condition and params on cube cells for the kind, year and access selections,
+        but ``exclude``'s."""
+        flags = [flag for name, flag in sorted(self._flags().items()) if name not in ("theme", exclude)]
+        return " AND ".join(["n <> 0", *(sql for sql, _ in flags)]), [p for _, ps in flags for p in ps]
+
+    def matching_total(self):
+        """The number of items matching the selection, summed from the cube; None when the
+        cube cannot say (a theme that is not public, or a parent with a hidden sub-theme)."""
+        ids, scope = self._scope()
+        if scope is None:
+            return None
+        condition, params = self._cube_filter(None)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT coalesce(sum(n), 0) FROM publications_scopecount "  # noqa: S608 (fixed SQL)
+                f"WHERE scope_id = %s AND {condition}), NOT EXISTS (SELECT 1 FROM themes_theme "
+                "WHERE %s < 0 AND ((parent_id = %s AND NOT id = ANY(%s)) OR (id = %s AND parent_id IS NOT NULL)))",
+                [scope, *params, scope, -scope, ids or [], -scope],
+            )
+            total, valid = cursor.fetchone()
+        if not valid:  # a sub-theme of the selected parent is not public
+            return None
+        scheduled = [row for row in self.precomputed.scheduled_rows() if ids is None or set(row[3]).intersection(ids)]
+        return int(total) - sum(1 for row in scheduled if self._passes(row, None))
+
+
     def _subtract(self, scheduled, every_scheduled, children, credits, stored_contributors):
         """Take out the scheduled items from every count read from the cube: those of the
         selected theme from the other facets, all of them from the theme counts."""
-        flags = self.fs.selection
-
-        def passes(row, exclude):
-            kind, year, open_access = row[0], row[1], row[2]
-            checks = {
-                "kind": lambda: kind in flags["kind"],
-                "open_access": lambda: str(open_access).lower() in flags["open_access"],
-                "year": lambda: self._in_years(year),
-            }
-            return all(check() for name, check in checks.items() if name in flags and name != exclude)
-
+        passes = self._passes
         for row in scheduled:
             kind, year, open_access, _theme_ids, _contributor_ids = row
             if passes(row, "kind"):
@@ -467,6 +493,17 @@ class CubeCounts(RestrictedCounts):
         if stored_contributors:
             adjusted = [(pk, n - credits.get(pk, 0)) for pk, n in self._contributors]
             self._contributors = sorted((row for row in adjusted if row[1] > 0), key=lambda row: (-row[1], row[0]))
+
+    def _passes(self, row, exclude):
+        """Whether a facet row passes the kind, year and access selections but ``exclude``'s."""
+        flags = self.fs.selection
+        kind, year, open_access = row[0], row[1], row[2]
+        checks = {
+            "kind": lambda: kind in flags["kind"],
+            "open_access": lambda: str(open_access).lower() in flags["open_access"],
+            "year": lambda: self._in_years(year),
+        }
+        return all(check() for name, check in checks.items() if name in flags and name != exclude)
 
     def _in_years(self, year):
         definition = self.fs.facet_definition("year")
