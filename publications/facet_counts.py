@@ -208,6 +208,17 @@ class PrecomputedCounts(_Counts):
         others = sorted((row for row in others if row[1] > 0), key=lambda row: (-row[1], row[0]))
         return [row for row in chosen if row[1] > 0] + others[:limit]
 
+    def years(self):
+        """{year: n} of the items matching a selection of one public theme (and nothing else),
+        summed from the stored cube; None for any other selection."""
+        if list(self.fs.selection) != ["theme"] or not CubeCounts.applies(self.fs):
+            return None
+        cube = CubeCounts(self, self.fs, ["year"])
+        if cube._scope()[1] is None:
+            return None
+        cube._load()
+        return {int(year): n for year, n in cube.values["year"].items() if n > 0}
+
     def matching_total(self):
         """The number of items matching the selection when the stored cube can say, else None."""
         return CubeCounts(self, self.fs, []).matching_total() if CubeCounts.applies(self.fs) else None

@@ -25,8 +25,11 @@ or through ``faceting.faceted_search(PublicationFilter, request.GET, queryset)``
 can pass just ``{"q": text}``. Every ordering ends with ``pk`` so paging is stable.
 """
 
+from urllib.parse import urlencode
+
 import django_filters
 from django.db.models import F
+from django.http import QueryDict
 from django_countries import countries
 
 from inlogov import fulltext
@@ -180,3 +183,17 @@ class CaseStudyFilter(_CommonFilters):
     class Meta:
         model = CaseStudy
         fields = []
+
+
+def theme_publications_per_year(theme):
+    """[{"year", "total"}] of the public publications under ``theme`` (with its public
+    sub-themes, as the listing filtered by it counts them), read from the stored counts in year
+    order; None where they cannot answer (SQLite, or a theme that is not public, as in a preview)."""
+    if not PrecomputedCounts.available():
+        return None
+    filterset = PublicationFilter(QueryDict(urlencode({"theme": theme.slug})))
+    reader = filterset.precomputed()
+    years = reader.years() if reader is not None else None
+    if years is None:
+        return None
+    return [{"year": year, "total": n} for year, n in sorted(years.items())]

@@ -6,6 +6,7 @@ from inlogov import metadata
 from inlogov.preview import PreviewableDetailMixin
 from inlogov.publishing import published_q
 from people.models import Contributor
+from publications.filters import theme_publications_per_year
 from publications.models import CaseStudy, Publication, PublicationContributor
 from themes.models import Theme
 
@@ -93,7 +94,10 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
         case_studies = CaseStudy.objects.published().filter(
             Exists(CaseStudy.themes.through.objects.filter(casestudy=OuterRef("pk"), theme__in=theme_ids))
         )
-        per_year = list(publications.order_by().values("year").annotate(total=Count("pk")).order_by("year"))
+        # Read from the stored facet counts (PostgreSQL), else counted.
+        per_year = theme_publications_per_year(theme)
+        if per_year is None:
+            per_year = list(publications.order_by().values("year").annotate(total=Count("pk")).order_by("year"))
         people_page = _first_people(theme_ids, publications)
         parent = theme.parent if theme.parent_id and theme.parent.is_public else None
         origin = metadata.base_url(self.request)

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inlogov import publishing
-from publications.filters import PublicationFilter
+from publications.filters import PublicationFilter, theme_publications_per_year
 from publications.models import Publication, PublicationContributor
 from tests.factories import make_contributor, make_publication, make_theme
 from tests.publications.listing_data import build_catalogue
@@ -305,3 +305,25 @@ def test_top_contributors_match_with_ties_hidden_people_and_scheduled_items(monk
     assert ranked[:2] == [(people[18].slug, 10), (people[19].slug, 10)]
     assert (people[0].slug, 7) in ranked
     assert len(ranked) == 15
+
+
+def test_theme_page_year_counts_read_from_the_cube_equal_a_count(monkeypatch):
+    t = build_catalogue()
+
+    def counted(theme):
+        ids = [theme.pk, *theme.children.filter(publishing.published_q()).values_list("pk", flat=True)]
+        rows = Counter(Publication.objects.published().filter(themes__in=ids).distinct().values_list("year", flat=True))
+        return [{"year": year, "total": n} for year, n in sorted(rows.items())]
+
+    # Co-production has a draft sub-theme (counted live), then none (read from its scope).
+    assert theme_publications_per_year(t.CP) == counted(t.CP)
+    t.DR.status = "published"
+    t.DR.save()
+    for theme in (t.CP, t.CD, t.GOV):
+        assert theme_publications_per_year(theme) == counted(theme)
+    # A scheduled report under Local governance joins when its time comes.
+    monkeypatch.setattr(publishing.timezone, "now", lambda: t.D2.publish_from + timedelta(seconds=1))
+    assert theme_publications_per_year(t.GOV) == counted(t.GOV)
+    assert sum(row["total"] for row in counted(t.GOV)) == 5
+    # A theme that is not public (a staff preview) is counted by the page itself.
+    assert theme_publications_per_year(t.DT) is None

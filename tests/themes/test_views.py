@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 
 from tests.factories import future, make_case_study, make_contributor, make_publication, make_theme
 
@@ -147,7 +148,9 @@ def test_theme_list_nests_sub_themes_with_published_counts(client, coproduction)
 # The theme, its sub-themes, year counts, case-study count, latest publications (+ credits,
 # themes), latest case studies (+ themes, service areas), people (the first few experts, the
 # first few credited people, then both lists merged in name order): fixed whatever the numbers.
-THEME_DETAIL_QUERIES = 13
+# On PostgreSQL the year counts are read from the stored facet cube instead of counted: the
+# theme vocabulary, the scheduled items and the cube read take the place of one GROUP BY.
+THEME_DETAIL_QUERIES = 15 if connection.vendor == "postgresql" else 13
 
 
 @pytest.mark.parametrize("size", [5, 50])
