@@ -4,7 +4,9 @@ order, as reading the page directly, in the HTML listing and in the API."""
 import pytest
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from inlogov.faceting import CountedPaginator, paginate
 from publications.filters import PublicationFilter
@@ -47,3 +49,23 @@ def test_api_pages_are_the_same_id_first(client, catalogue, monkeypatch):
     monkeypatch.setattr(CountedPaginator, "DEFERRED_OFFSET", 0)
     assert slugs() == direct
     assert sum(len(page) for page in direct) == 13
+
+
+def test_search_pages_by_relevance_are_read_ids_first(catalogue):
+    # Ordered by a computed rank, every page (the first too) sorts narrow (id, rank) rows and
+    # then fetches its items: the same items in the same order as reading them directly.
+    queryset = PublicationFilter(QueryDict("q=service")).qs
+    direct = Paginator(queryset, 4)
+    for number in direct.page_range:
+        with CaptureQueriesContext(connection) as queries:
+            page, _message = paginate(queryset, number, 4, count=13)
+            slugs = [item.slug for item in page]
+        assert slugs == [item.slug for item in direct.page(number)]
+        narrow = queries.captured_queries[0]["sql"]
+        assert narrow.startswith('SELECT "publications_publication"."id"') and " FROM " in narrow
+        assert "abstract" not in narrow.split(" FROM ")[0]
+    # Other orders read the first pages directly: one query for the page.
+    with CaptureQueriesContext(connection) as queries:
+        page, _message = paginate(PublicationFilter(QueryDict("sort=title")).qs, 1, 4, count=13)
+        list(page)
+    assert '"publications_publication"."abstract"' in queries.captured_queries[0]["sql"]
