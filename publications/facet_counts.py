@@ -413,7 +413,8 @@ class CubeCounts(RestrictedCounts):
                 branches.append(
                     "(SELECT 'contributor', contributor_id::text, n FROM publications_scopecontributorcount "  # noqa: S608
                     f"WHERE scope_id = %s AND n > 0 AND contributor_id NOT IN ({hidden_sql}) "
-                    "ORDER BY n DESC, contributor_id LIMIT %s)"
+                    # Qualified: the bare name would sort the text output column (10 before 9).
+                    "ORDER BY n DESC, publications_scopecontributorcount.contributor_id LIMIT %s)"
                 )
                 params += [scope, *hidden_params, contributor.limit + sum(credits.values())]
             else:

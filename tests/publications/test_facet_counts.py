@@ -282,7 +282,7 @@ def test_scheduled_items_join_the_counts_when_their_time_comes(monkeypatch):
 def test_top_contributors_match_with_ties_hidden_people_and_scheduled_items(monkeypatch):
     # 20 people with 1..20 items each (ties at the cut, a hidden person with the most items,
     # and scheduled items that change the ranking until their time comes).
-    theme = make_theme("Ranked")
+    theme = make_theme("Ranked", slug="ranked")
     people = [make_contributor("Person", f"P{n:02d}") for n in range(20)]
     hidden = make_contributor("Hidden", "Person", status="draft")
     for n, person in enumerate(people):
@@ -292,7 +292,7 @@ def test_top_contributors_match_with_ties_hidden_people_and_scheduled_items(monk
     later = timezone.now() + timedelta(days=1)
     for k in range(6):
         make_publication(f"Scheduled {k}", contributors=[people[0]], publish_from=later, kind="book")
-    for query in ("", "kind=book", f"contributor={people[3].slug}", "theme=ranked&kind=report"):
+    for query in ("", "kind=book", f"contributor={people[3].slug}", "theme=ranked&kind=report", "theme=ranked"):
         fast = _facets(PublicationFilter, query)[0]
         assert fast == _facets(GroupByFilter, query)[0]
         contributor_values = dict(fast)["contributor"]
@@ -327,3 +327,17 @@ def test_theme_page_year_counts_read_from_the_cube_equal_a_count(monkeypatch):
     assert sum(row["total"] for row in counted(t.GOV)) == 5
     # A theme that is not public (a staff preview) is counted by the page itself.
     assert theme_publications_per_year(t.DT) is None
+
+
+def test_tied_contributors_are_cut_by_id_as_a_number_not_as_text():
+    # 16 people with one item each: the top 15 leave out the highest id (1000005). Sorted as
+    # text, "999990".."999999" would come after "1000000".."1000005" and the wrong ones would go.
+    theme = make_theme("Ties", slug="ties")
+    people = {pk: make_contributor("Tied", f"P{pk}", pk=pk) for pk in range(999990, 1000006)}
+    for person in people.values():
+        make_publication(themes=[theme], contributors=[person])
+    for query in ("theme=ties", "", "kind=book"):
+        fast = _facets(PublicationFilter, query)[0]
+        assert fast == _facets(GroupByFilter, query)[0]
+        shown = {value for value, *_rest in dict(fast)["contributor"]}
+        assert shown == {person.slug for pk, person in people.items() if pk != 1000005}
