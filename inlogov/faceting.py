@@ -76,6 +76,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models.sql.where import WhereNode
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
@@ -957,7 +958,19 @@ class CountedPaginator(Paginator):
         ):
             return super().page(number)
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+        return self._get_page(self._rows(ids), number, self)
+
+    def _rows(self, ids):
+        """The rows of ``ids`` with the queryset's columns, annotations, ordering and prefetches
+        but without its filters: the ids were just chosen by them, and with a search filter
+        the database would scan every match again to find 20 of them (10 ms instead of 0.2
+        at 100,000 publications). The publishing rule is applied again, so an item made
+        private in between is left out rather than shown. (These paginators serve public
+        listings only.)"""
+        queryset = self.object_list._chain()
+        queryset.query.where = WhereNode()
+        queryset = queryset.filter(pk__in=ids)
+        return list(queryset.published() if hasattr(queryset, "published") else queryset)
 
 
 def paginate(queryset, page_value, per_page, count=None):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from inlogov.faceting import CountedPaginator, paginate
 from publications.filters import PublicationFilter
+from publications.models import Publication
 from tests.factories import make_publication
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,17 @@ def test_search_pages_by_relevance_are_read_ids_first(catalogue):
         page, _message = paginate(PublicationFilter(QueryDict("sort=title")).qs, 1, 4, count=13)
         list(page)
     assert '"publications_publication"."abstract"' in queries.captured_queries[0]["sql"]
+
+
+def test_id_first_rows_are_fetched_by_id_and_an_item_made_private_in_between_is_left_out(catalogue):
+    queryset = PublicationFilter(QueryDict("q=service")).qs
+    paginator = CountedPaginator(queryset, 4, count=13)
+    ids = list(queryset.values_list("pk", flat=True)[:4])
+    Publication.objects.filter(pk=ids[1]).update(status="draft")
+    with CaptureQueriesContext(connection) as queries:
+        rows = paginator._rows(ids)
+    assert [row.pk for row in rows] == [ids[0], ids[2], ids[3]]
+    # By id, with the publishing rule, not the search again.
+    fetch = queries.captured_queries[0]["sql"]
+    assert '"publications_publication"."id" IN (' in fetch
+    assert "search_vector @@" not in fetch.split(" WHERE ")[1] and "LIKE" not in fetch.split(" WHERE ")[1]
