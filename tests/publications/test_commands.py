@@ -6,11 +6,13 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, F
 
 from inlogov.publishing import Status
 from people.models import Contributor
 from publications.models import CaseStudy, Publication, PublicationContributor
+from tests.factories import make_publication, make_theme
 from themes.models import ServiceArea, Theme
 
 pytestmark = pytest.mark.django_db
@@ -364,3 +366,30 @@ def test_generator_dry_run_saves_nothing():
     assert "Dry run: nothing saved" in output
     assert not Publication.objects.exists()
     assert not Contributor.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY writer is PostgreSQL's")
+def test_copy_writer_loads_in_order_and_hands_a_failure_to_the_caller():
+    from publications.management.commands.generate_synthetic_content import CopyWriter
+
+    theme = make_theme("Copied", slug="copied")
+    publication = make_publication()
+    writer = CopyWriter()
+    writer.submit(
+        'COPY "publications_publication_themes" ("publication_id", "theme_id") FROM STDIN',
+        [(publication.pk, theme.pk)],
+    )
+    writer.close()
+    assert list(publication.themes.all()) == [theme]
+
+    # A failing statement: the error reaches the caller, later jobs are dropped, nothing hangs.
+    writer = CopyWriter()
+    writer.submit('COPY "publications_publication_themes" ("no_such_column") FROM STDIN', [(1,)])
+    with pytest.raises(Exception, match="no_such_column"):
+        try:
+            for _ in range(5):
+                writer.submit('COPY "publications_publication_themes" ("theme_id") FROM STDIN', [(theme.pk,)])
+        finally:
+            writer.close()
+    writer.thread.join(timeout=5)
+    assert not writer.thread.is_alive()
