@@ -172,8 +172,9 @@ def insert_rows(model, columns, rows, writer=None):
 
     Used for the link tables, which hold most of the rows. Building a model instance per link
     row made bulk_create spend most of its time in Python (about 38 s for 100,000 publications
-    on a 2-core machine); plain tuples keep the whole run well under 30 s. With a
-    :class:`CopyWriter` the COPY runs on its thread (the rows are listed here first).
+    on a 2-core machine); plain tuples cut that to a small part of the run (docs/performance.md
+    keeps the timings). With a :class:`CopyWriter` the COPY runs on its thread (the rows are
+    listed here first).
     """
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
