@@ -25,7 +25,10 @@ How they stay exact, whatever writes the data:
   ``-p`` scopes of the old and the new rows from the theme hierarchy as it is at that moment;
 - so the stored counts always equal a fresh count under the *current* hierarchy, a statement
   trigger on ``themes_theme`` rebuilds the two groups involved when a theme's parent changes
-  (a rare editorial act; it reads the facet rows of those groups only);
+  (a rare editorial act; it reads the facet rows of those groups only), and the group of a
+  theme inserted or deleted (raw SQL may do either out of order with the links);
+- the facet-row trigger locks the themes its rows name before reading their parents, so a
+  move and a write committing at the same moment cannot leave a row in the old group;
 - a TRUNCATE of the facet rows empties them, and one of the themes rebuilds them.
 
 ``publications_rebuild_scope_counts(NULL)`` rebuilds every scope from the facet rows (about 7 s
@@ -73,6 +76,22 @@ def _count(rows_sql):
     """
 
 
+# The themes the rows name are locked (FOR SHARE, in id order) before their scopes are read
+# from the hierarchy: a theme being moved in another transaction holds its row, so the write
+# waits for the move to commit and then sees the new parent (each statement of a trigger takes
+# a new snapshot); a move that starts later waits for the write, and its rebuild sees it.
+# Without this, a move and a write committing together left a row in the old parent's cells.
+_LOCK_THEMES = (
+    "PERFORM 1 FROM themes_theme WHERE id IN (SELECT unnest(r.theme_ids) FROM {rows} AS r) "
+    "ORDER BY id FOR SHARE;"
+)
+
+# Groups (top-level theme ids) of themes added or removed (raw SQL can link a theme before it
+# exists or delete it before its links, as foreign keys are checked at commit).
+# Only then (normally no facet row names a theme being created or deleted) is it rebuilt.
+CHANGED_GROUPS = "ARRAY(SELECT DISTINCT coalesce(t.parent_id, t.id) FROM {table} t)"
+_NAMED = "SELECT 1 FROM publications_facetrow WHERE theme_ids && ARRAY(SELECT t.id::bigint FROM {table} t)"
+
 # Groups (top-level theme ids) whose membership changed in an UPDATE of themes_theme.
 MOVED_GROUPS = (
     "ARRAY(SELECT coalesce(o.parent_id, o.id) FROM old_table o JOIN new_table n ON n.id = o.id "
@@ -108,11 +127,14 @@ FORWARD = [
     LANGUAGE plpgsql AS $$
     BEGIN
         IF roots IS NULL THEN
-            TRUNCATE publications_scopecount, publications_scopecontributorcount;
+            -- DELETE, not TRUNCATE: readers keep the old cells until this commits, not a lock.
+            DELETE FROM publications_scopecount;
+            DELETE FROM publications_scopecontributorcount;
             {_count(_rows("publications_facetrow", "1"))};
         ELSIF cardinality(roots) > 0 THEN
-            DELETE FROM publications_scopecount WHERE -scope_id = ANY(roots);
-            DELETE FROM publications_scopecontributorcount WHERE -scope_id = ANY(roots);
+            DELETE FROM publications_scopecount WHERE scope_id = ANY(ARRAY(SELECT -r FROM unnest(roots) r));
+            DELETE FROM publications_scopecontributorcount
+            WHERE scope_id = ANY(ARRAY(SELECT -r FROM unnest(roots) r));
             {_count(_rows(
                 "publications_facetrow", "1",
                 scopes="ARRAY(SELECT DISTINCT -coalesce(t.parent_id, t.id) FROM themes_theme t "
@@ -132,10 +154,13 @@ FORWARD = [
         ELSIF current_setting('inlogov.defer_scope_counts', true) = 'on' THEN
             RETURN NULL;  -- a bulk load in this transaction rebuilds them before it commits
         ELSIF TG_OP = 'INSERT' THEN
+            {_LOCK_THEMES.format(rows="new_rows")}
             {_count(_rows("new_rows", "1"))};
         ELSIF TG_OP = 'DELETE' THEN
+            {_LOCK_THEMES.format(rows="old_rows")}
             {_count(_rows("old_rows", "-1"))};
         ELSE
+            {_LOCK_THEMES.format(rows="(SELECT theme_ids FROM new_rows UNION ALL SELECT theme_ids FROM old_rows)")}
             {_count(_rows("new_rows", "1") + " UNION ALL " + _rows("old_rows", "-1"))};
         END IF;
         RETURN NULL;
@@ -155,12 +180,24 @@ FORWARD = [
     BEGIN
         IF TG_OP = 'TRUNCATE' THEN
             PERFORM publications_rebuild_scope_counts(NULL);
+        ELSIF TG_OP = 'INSERT' THEN
+            IF EXISTS ({_NAMED.format(table="new_table")}) THEN
+                PERFORM publications_rebuild_scope_counts({CHANGED_GROUPS.format(table="new_table")});
+            END IF;
+        ELSIF TG_OP = 'DELETE' THEN
+            IF EXISTS ({_NAMED.format(table="old_table")}) THEN
+                PERFORM publications_rebuild_scope_counts({CHANGED_GROUPS.format(table="old_table")});
+            END IF;
         ELSE
             PERFORM publications_rebuild_scope_counts({MOVED_GROUPS});
         END IF;
         RETURN NULL;
     END $$
     """,
+    "CREATE TRIGGER theme_scope_ins AFTER INSERT ON themes_theme REFERENCING NEW TABLE AS new_table "
+    "FOR EACH STATEMENT EXECUTE FUNCTION publications_theme_scope_count()",
+    "CREATE TRIGGER theme_scope_del AFTER DELETE ON themes_theme REFERENCING OLD TABLE AS old_table "
+    "FOR EACH STATEMENT EXECUTE FUNCTION publications_theme_scope_count()",
     "CREATE TRIGGER theme_scope_upd AFTER UPDATE ON themes_theme REFERENCING OLD TABLE AS old_table "
     "NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION publications_theme_scope_count()",
     "CREATE TRIGGER theme_scope_trunc AFTER TRUNCATE ON themes_theme "
@@ -172,6 +209,8 @@ FORWARD = [
 ]
 
 BACKWARD = [
+    "DROP TRIGGER IF EXISTS theme_scope_ins ON themes_theme",
+    "DROP TRIGGER IF EXISTS theme_scope_del ON themes_theme",
     "DROP TRIGGER IF EXISTS theme_scope_upd ON themes_theme",
     "DROP TRIGGER IF EXISTS theme_scope_trunc ON themes_theme",
     *(f"DROP TRIGGER IF EXISTS facetrow_scope_{event} ON publications_facetrow" for event in ("ins", "del", "upd", "trunc")),

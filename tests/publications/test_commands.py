@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Count, F
+from django.utils import timezone
 
 from inlogov.publishing import Status
 from people.models import Contributor
@@ -374,13 +375,23 @@ def test_copy_writer_loads_in_order_and_hands_a_failure_to_the_caller():
 
     theme = make_theme("Copied", slug="copied")
     publication = make_publication()
+    people = [Contributor.objects.create(given_name="Ada", family_name=f"Copy {n}", slug=f"ada-copy-{n}") for n in range(5)]
     writer = CopyWriter()
     writer.submit(
         'COPY "publications_publication_themes" ("publication_id", "theme_id") FROM STDIN',
         [(publication.pk, theme.pk)],
     )
+    # Credits take their ids from the sequence as they arrive: id order is submission order.
+    for position in range(5):
+        writer.submit(
+            'COPY "publications_publicationcontributor" ("publication_id", "contributor_id", "role", '
+            '"position", "created_at", "updated_at") FROM STDIN',
+            [(publication.pk, people[position].pk, "author", position, timezone.now(), timezone.now())],
+        )
     writer.close()
     assert list(publication.themes.all()) == [theme]
+    credits = PublicationContributor.objects.filter(publication=publication).order_by("pk")
+    assert [credit.position for credit in credits] == [0, 1, 2, 3, 4]
 
     # A failing statement: the error reaches the caller, later jobs are dropped, nothing hangs.
     writer = CopyWriter()

@@ -161,10 +161,13 @@ class CopyWriter:
         self._raise()
         self.jobs.put((sql, rows))
 
-    def close(self):
+    def close(self, failed=False):
+        """Wait for the jobs to finish; raise the thread's error unless the caller is already
+        failing (``failed``), whose own error then stays the one reported."""
         self.jobs.put(None)
         self.thread.join()
-        self._raise()
+        if not failed:
+            self._raise()
 
 
 def insert_rows(model, columns, rows, writer=None):
@@ -475,9 +478,12 @@ class Command(BaseCommand):
         writer = CopyWriter() if postgres else None
         try:
             all_ids = self.publication_batches(total, contributor_ids, themes, areas, progress, ids, writer)
-        finally:
+        except BaseException:
             if writer is not None:
-                writer.close()
+                writer.close(failed=True)
+            raise
+        if writer is not None:
+            writer.close()
         progress.close()
         return all_ids
 
