@@ -383,7 +383,6 @@ class CubeCounts(RestrictedCounts):
             return
         parents = sorted((set(children) if "theme" in self.names else set()) | ({-scope} if scope < 0 else set()))
         where = self._cube_filter
-
         branches, params = [], []
         for name in ("kind", "year", "open_access"):
             if name in self.names:
@@ -402,7 +401,7 @@ class CubeCounts(RestrictedCounts):
             )
             params += condition_params
         every_scheduled = self.precomputed.scheduled_rows()
-        scheduled = [row for row in every_scheduled if ids is None or set(row[3]).intersection(ids)]
+        scheduled = self._scheduled_in(ids)
         credits = Counter()
         live = None
         if "contributor" in self.names:
@@ -421,13 +420,10 @@ class CubeCounts(RestrictedCounts):
                 live = RestrictedCounts(self.precomputed, fs, ["contributor"])._query()
                 branches.append(f"SELECT * FROM ({live[0]}) AS live")  # noqa: S608 (fixed SQL)
                 params += live[1]
-        sql = (
-            "SELECT 'valid', '', 0 WHERE NOT EXISTS (SELECT 1 FROM themes_theme "  # noqa: S608 (fixed SQL)
-            "WHERE (parent_id = ANY(%s) AND NOT id = ANY(%s)) OR (id = ANY(%s) AND parent_id IS NOT NULL)) "
-            + "".join(f" UNION ALL {branch}" for branch in branches)
-        )
+        valid_sql, valid_params = self._parents_valid(parents, public_ids)
+        sql = f"SELECT 'valid', '', 0 WHERE {valid_sql}" + "".join(f" UNION ALL {branch}" for branch in branches)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [parents, public_ids, parents, *params])
+            cursor.execute(sql, [*valid_params, *params])
             rows = cursor.fetchall()
         if ("valid", "", 0) not in rows:  # a sub-theme is not public: count the items
             super()._load()
@@ -468,19 +464,32 @@ class CubeCounts(RestrictedCounts):
         if scope is None:
             return None
         condition, params = self._cube_filter(None)
+        valid_sql, valid_params = self._parents_valid([-scope] if scope < 0 else [], ids or [])
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT (SELECT coalesce(sum(n), 0) FROM publications_scopecount "  # noqa: S608 (fixed SQL)
-                f"WHERE scope_id = %s AND {condition}), NOT EXISTS (SELECT 1 FROM themes_theme "
-                "WHERE %s < 0 AND ((parent_id = %s AND NOT id = ANY(%s)) OR (id = %s AND parent_id IS NOT NULL)))",
-                [scope, *params, scope, -scope, ids or [], -scope],
+                f"WHERE scope_id = %s AND {condition}), {valid_sql}",
+                [scope, *params, *valid_params],
             )
             total, valid = cursor.fetchone()
         if not valid:  # a sub-theme of the selected parent is not public
             return None
-        scheduled = [row for row in self.precomputed.scheduled_rows() if ids is None or set(row[3]).intersection(ids)]
-        return int(total) - sum(1 for row in scheduled if self._passes(row, None))
+        return int(total) - sum(1 for row in self._scheduled_in(ids) if self._passes(row, None))
 
+    @staticmethod
+    def _parents_valid(parents, public_ids):
+        """SQL (and params), true when the stored group of each of ``parents`` is what a visitor
+        gets: each is top-level and every sub-theme of it is among ``public_ids``."""
+        return (
+            "NOT EXISTS (SELECT 1 FROM themes_theme WHERE (parent_id = ANY(%s) AND NOT id = ANY(%s)) "
+            "OR (id = ANY(%s) AND parent_id IS NOT NULL))",
+            [parents, public_ids, parents],
+        )
+
+    def _scheduled_in(self, ids):
+        """Facet rows of the scheduled items under theme ``ids`` (all of them when None)."""
+        rows = self.precomputed.scheduled_rows()
+        return [row for row in rows if ids is None or set(row[3]).intersection(ids)]
 
     def _subtract(self, scheduled, every_scheduled, children, credits, stored_contributors):
         """Take out the scheduled items from every count read from the cube: those of the
