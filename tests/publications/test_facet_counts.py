@@ -171,6 +171,48 @@ def test_rows_and_counts_stay_exact_through_every_kind_of_write():
     assert _stored() == ([], {}, {}, {}, {})
 
 
+def test_deferred_facet_rows_are_left_alone_until_the_rebuild_makes_them_exact():
+    """``inlogov.defer_facet_rows`` (migration 0008): while it is on, no write touches the
+    facet rows or counts; the rebuild then adds, rewrites and deletes rows until they are
+    exactly what the triggers would have kept."""
+    t = build_catalogue()
+    _assert_in_step()
+    before = _stored()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL inlogov.defer_facet_rows = on")
+        cursor.execute("SET LOCAL inlogov.defer_scope_counts = on")
+    new = make_publication("Deferred report", kind="report", year=2024, themes=[t.GOV], contributors=[t.A])
+    t.P2.status = "draft"
+    t.P2.save()
+    t.P4.themes.set([t.CM, t.DT])
+    t.P5.contributions.filter(contributor=t.C).delete()
+    Publication.objects.filter(pk=t.P3.pk).update(kind="book", year=1999)
+    t.P7.delete()
+    assert _stored() == before
+    assert new.pk not in [row[0] for row in before[0]]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL inlogov.defer_facet_rows = off")
+        cursor.execute("SELECT publications_rebuild_facet_rows()")
+        cursor.execute("SET LOCAL inlogov.defer_scope_counts = off")
+        cursor.execute("SELECT publications_rebuild_scope_counts(NULL)")
+    _assert_in_step()
+    stored_ids = [row[0] for row in _stored()[0]]
+    assert new.pk in stored_ids
+    assert t.P7.pk not in stored_ids
+
+    # A rebuild with nothing deferred rewrites nothing: no row is touched, so no count moves.
+    rebuilt = _stored()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT publications_rebuild_facet_rows()")
+        cursor.execute("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'publications_facetrow'")
+        (updated_in_this_transaction,) = cursor.fetchone()
+        cursor.execute("SELECT publications_rebuild_facet_rows()")
+        cursor.execute("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'publications_facetrow'")
+        assert cursor.fetchone() == (updated_in_this_transaction,)
+    assert _stored() == rebuilt
+
+
 QUERIES = [
     "",
     "theme=co-production",

@@ -316,11 +316,13 @@ class Command(BaseCommand):
                     "to replace it."
                 )
             wanted = options["publications"] + options["contributors"] + options["case_studies"]
-            defer_scope_counts = connection.vendor == "postgresql" and options["publications"] > 0
-            if defer_scope_counts:
-                # One rebuild of the per-theme facet counts at the end (publications migration
-                # 0007) costs less than keeping them batch by batch.
+            defer_counts = connection.vendor == "postgresql" and options["publications"] > 0
+            if defer_counts:
+                # One set-based rebuild of the facet rows (publications migration 0008) and of
+                # the per-theme counts (0007) at the end costs less than keeping them batch by
+                # batch: 100,000 publications took about 38 s with the triggers, 29 s without.
                 with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL inlogov.defer_facet_rows = on")
                     cursor.execute("SET LOCAL inlogov.defer_scope_counts = on")
             # `--clear` with nothing to generate only clears: no synthetic themes are left behind.
             themes, areas = self.taxonomy(options["themes_from_starter"]) if wanted else ([], [])
@@ -331,8 +333,10 @@ class Command(BaseCommand):
             self.make_case_studies(
                 options["case_studies"], contributor_ids, publication_ids, themes, areas
             )
-            if defer_scope_counts:
+            if defer_counts:
                 with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL inlogov.defer_facet_rows = off")
+                    cursor.execute("SELECT publications_rebuild_facet_rows()")
                     cursor.execute("SET LOCAL inlogov.defer_scope_counts = off")
                     cursor.execute("SELECT publications_rebuild_scope_counts(NULL)")
             if options["dry_run"]:
