@@ -82,6 +82,24 @@ class ApiListUrlField(serializers.Field):
         return f"{url}?{self.param}={obj.slug}"
 
 
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choices field's value ("Journal article" for "journal_article").
+
+    ``CharField(source="get_kind_display")`` gives the same, but DRF inspects the signature of
+    a method source on every item (about a tenth of a list's serializing time); this reads the
+    model field's choices once.
+    """
+
+    def __init__(self, model_field, **kwargs):
+        self.labels = {value: str(label) for value, label in model_field.flatchoices}
+        kwargs["source"] = model_field.attname
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return self.labels.get(value, value)
+
+
 class _PublicUrlFieldSchema(OpenApiSerializerFieldExtension):
     """drf-spectacular: the three fields above are absolute URIs in the schema."""
 

@@ -112,11 +112,6 @@ def _editors(publication):
     return [p for role, p in _credits(publication) if role == "editor"]
 
 
-def _public_parent(publication):
-    parent = publication.parent if publication.parent_id else None
-    return parent if parent is not None and parent.is_public else None
-
-
 def _case_people(case):
     people = getattr(case, "published_contributors", None)
     if people is None:
@@ -192,7 +187,7 @@ class _Item:
         self.year = pub.year
         self.date = pub.date
         self.title, self.subtitle = pub.title, pub.subtitle
-        parent = _public_parent(pub)
+        parent = pub.public_parent
         self.parent = parent
         self.container = pub.container_title
         self.container_editors = []

@@ -72,6 +72,19 @@ class Publishable(models.Model):
         )
 
 
+class PublicParentMixin:
+    """For publishable models with a ``parent`` (publications, themes)."""
+
+    @property
+    def public_parent(self):
+        """The parent if there is one and the public may see it now, else None: a draft or
+        scheduled parent is never shown, linked or cited."""
+        if not self.parent_id:
+            return None
+        parent = self.parent
+        return parent if parent.is_public else None
+
+
 def year_bounds():
     """Years accepted in forms: from 1900 to one year ahead of today."""
     return 1900, timezone.now().year + 1

@@ -7,7 +7,7 @@ A contributor's publications are not nested (a prolific author would make every 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inlogov.api_fields import ApiListUrlField, ApiUrlField, PublicUrlField
+from inlogov.api_fields import ApiListUrlField, ApiUrlField, ChoiceLabelField, PublicUrlField
 from people.models import Contributor
 from themes.serializers import ThemeLinkSerializer
 
@@ -28,7 +28,7 @@ class ContributorLinkSerializer(serializers.ModelSerializer):
 
 class ContributorSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    relation_label = serializers.CharField(source="get_relation_display", read_only=True)
+    relation_label = ChoiceLabelField(Contributor._meta.get_field("relation"))
     orcid_url = serializers.SerializerMethodField()
     portrait = serializers.SerializerMethodField()
     website = serializers.SerializerMethodField()

@@ -151,7 +151,10 @@ class PublicationViewSet(ReadOnlyApiViewSet):
     filterset_class = PublicationFilter
 
     def get_queryset(self):
-        return Publication.objects.published().for_detail()
+        # The citation exports name a chapter's book editors, which only for_detail() fetches.
+        if self.action in ("csl_json", "bibtex"):
+            return Publication.objects.published().for_detail()
+        return Publication.objects.published().for_api()
 
     @extend_schema(
         summary="One publication as CSL-JSON",
@@ -200,7 +203,7 @@ class CaseStudyViewSet(ReadOnlyApiViewSet):
     filterset_class = CaseStudyFilter
 
     def get_queryset(self):
-        return CaseStudy.objects.published().for_detail()
+        return CaseStudy.objects.published().for_api()
 
 
 class FacetCountsView(ApiView):

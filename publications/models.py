@@ -6,7 +6,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from inlogov.identifiers import DoiField, IsbnField
-from inlogov.publishing import Publishable, PublishableQuerySet, validate_form_year
+from inlogov.publishing import PublicParentMixin, Publishable, PublishableQuerySet, validate_form_year
 from inlogov.richtext import RichTextField
 
 YEAR_MIN, YEAR_MAX = 1900, 2100  # the database's sane range; forms allow at most next year
@@ -47,28 +47,37 @@ class PublicationQuerySet(PublishableQuerySet):
         Every related list goes through `published()`, so a draft chapter, theme or case study
         never reaches the page. The number of queries does not grow with the number of items.
         """
-        from themes.models import Theme
-
-        return self.select_related("parent").prefetch_related(
-            _contributions_prefetch(),
+        return self._with_relations(cards=True).prefetch_related(
             # A chapter's citation names the book's editors.
             _contributions_prefetch("parent__contributions"),
-            Prefetch("themes", queryset=Theme.objects.published().for_listing()),
             "service_areas",
-            Prefetch(
-                "children",
-                queryset=Publication.objects.published().for_listing().order_by("title"),
-                to_attr="published_children",
-            ),
-            Prefetch(
-                "case_studies",
-                queryset=CaseStudy.objects.published().for_listing().order_by("title"),
-                to_attr="published_case_studies",
-            ),
+        )
+
+    def for_api(self):
+        """An API item (publications/serializers.py): what `for_detail()` fetches, less what the
+        API does not show. Chapters and case studies are links (slug, title, address), so they
+        need no credits or themes of their own; an item shows no service areas and its parent
+        is a link too. That is 6 queries for a page of items, not 10."""
+        return self._with_relations(cards=False)
+
+    def _with_relations(self, cards):
+        """Credits, published themes, published chapters and case studies; with `cards`, the
+        chapters and case studies come with what a card shows."""
+        from themes.models import Theme
+
+        children = Publication.objects.published().order_by("title")
+        case_studies = CaseStudy.objects.published().order_by("title")
+        if cards:
+            children, case_studies = children.for_listing(), case_studies.for_listing()
+        return self.select_related("parent").prefetch_related(
+            _contributions_prefetch(),
+            Prefetch("themes", queryset=Theme.objects.published().for_listing()),
+            Prefetch("children", queryset=children, to_attr="published_children"),
+            Prefetch("case_studies", queryset=case_studies, to_attr="published_case_studies"),
         )
 
 
-class Publication(Publishable):
+class Publication(PublicParentMixin, Publishable):
     """A book, chapter, article, report or other output of the institute."""
 
     class Kind(models.TextChoices):
@@ -226,15 +235,23 @@ class CaseStudyQuerySet(PublishableQuerySet):
     def for_detail(self):
         """A case-study page: published themes, service areas, the published publications that
         discuss it (with their contributors) and its published contributors."""
+        return self._with_relations(cards=True)
+
+    def for_api(self):
+        """An API item: the same, with the publications as links (no credits or themes)."""
+        return self._with_relations(cards=False)
+
+    def _with_relations(self, cards):
         from people.models import Contributor
         from themes.models import Theme
 
+        publications = Publication.objects.published().order_by("-year", "title")
         return self.prefetch_related(
             Prefetch("themes", queryset=Theme.objects.published().for_listing()),
             "service_areas",
             Prefetch(
                 "source_publications",
-                queryset=Publication.objects.published().for_listing().order_by("-year", "title"),
+                queryset=publications.for_listing() if cards else publications,
                 to_attr="published_publications",
             ),
             Prefetch(

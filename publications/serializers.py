@@ -1,6 +1,6 @@
 """API representations of publications and case studies.
 
-Every nested relation reads a published-only prefetch made by the models' `for_detail()`
+Every nested relation reads a published-only prefetch made by the models' `for_api()`
 querysets (`themes`, `published_children`, `published_case_studies`, `published_publications`,
 `published_contributors`; `contributions` keeps only published contributors in citation order).
 A draft never appears inside a published item; a draft parent is reported as null.
@@ -9,7 +9,7 @@ A draft never appears inside a published item; a draft parent is reported as nul
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inlogov.api_fields import ApiUrlField, PublicUrlField, api_url
+from inlogov.api_fields import ApiUrlField, ChoiceLabelField, PublicUrlField, api_url
 from people.serializers import ContributorLinkSerializer
 from publications.models import CaseStudy, Publication, PublicationContributor
 from themes.serializers import ServiceAreaSerializer, ThemeLinkSerializer
@@ -23,7 +23,7 @@ class ContributorCreditSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="contributor.name", read_only=True)
     slug = serializers.CharField(source="contributor.slug", read_only=True)
     orcid = serializers.CharField(source="contributor.orcid", read_only=True)
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = ChoiceLabelField(PublicationContributor._meta.get_field("role"))
     url = PublicUrlField(source="contributor")
     api_url = ApiUrlField("api:contributor-detail", source="contributor")
 
@@ -63,13 +63,15 @@ class IdentifiersSerializer(serializers.Serializer):
 
 
 class PublicationSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField(Publication._meta.get_field("kind"))
     full_title = serializers.CharField(read_only=True)
     identifiers = IdentifiersSerializer(source="*", read_only=True)
     external_url = serializers.SerializerMethodField()
     contributors = ContributorCreditSerializer(many=True, source="contributions", read_only=True)
     themes = ThemeLinkSerializer(many=True, read_only=True)
-    parent = serializers.SerializerMethodField()
+    # select_related; a draft or scheduled parent is reported as null, never leaked. A nested
+    # field, not a method building a serializer per item (that rebuilt its fields every time).
+    parent = PublicationLinkSerializer(source="public_parent", read_only=True, allow_null=True)
     children = PublicationLinkSerializer(many=True, source="published_children", read_only=True)
     case_studies = CaseStudyLinkSerializer(many=True, source="published_case_studies", read_only=True)
     cover = serializers.SerializerMethodField()
@@ -113,13 +115,6 @@ class PublicationSerializer(serializers.ModelSerializer):
             "bibtex_url",
             "updated_at",
         ]
-
-    @extend_schema_field(PublicationLinkSerializer(allow_null=True))
-    def get_parent(self, obj):
-        # `parent` is select_related; a draft or scheduled parent is reported as none.
-        if obj.parent is None or not obj.parent.is_public:
-            return None
-        return PublicationLinkSerializer(obj.parent, context=self.context).data
 
     @extend_schema_field(_NULLABLE_URI)
     def get_external_url(self, obj):

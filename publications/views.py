@@ -52,7 +52,7 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
             )
         contributions = list(publication.contributions.all())
         context.update(
-            parent=publication.parent if publication.parent_id and publication.parent.is_public else None,
+            parent=publication.public_parent,
             chapters=publication.published_children,
             case_studies=publication.published_case_studies,
             contributions=contributions,

@@ -4,7 +4,7 @@ from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from inlogov.publishing import Publishable, PublishableQuerySet
+from inlogov.publishing import PublicParentMixin, Publishable, PublishableQuerySet
 from inlogov.richtext import RichTextField
 
 
@@ -24,7 +24,7 @@ class ThemeQuerySet(PublishableQuerySet):
         )
 
 
-class Theme(Publishable):
+class Theme(PublicParentMixin, Publishable):
     """A research theme. Themes nest one level: a top-level theme and its sub-themes."""
 
     name = models.CharField(max_length=120)

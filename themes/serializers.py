@@ -4,7 +4,6 @@ Nested relations read the published-only prefetch of `Theme.objects.for_detail()
 (`published_children`), so a draft sub-theme never appears under its parent.
 """
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inlogov.api_fields import ApiListUrlField, ApiUrlField, PublicUrlField
@@ -31,7 +30,9 @@ class ServiceAreaSerializer(serializers.ModelSerializer):
 class ThemeSerializer(serializers.ModelSerializer):
     url = PublicUrlField()
     api_url = ApiUrlField("api:theme-detail")
-    parent = serializers.SerializerMethodField()
+    # select_related; a draft or scheduled parent is reported as null, never leaked. A nested
+    # field, not a method building a serializer per item (that rebuilt its fields every time).
+    parent = ThemeLinkSerializer(source="public_parent", read_only=True, allow_null=True)
     children = ThemeLinkSerializer(many=True, source="published_children")
     publications_api_url = ApiListUrlField("api:publication-list", "theme")
     case_studies_api_url = ApiListUrlField("api:case-study-list", "theme")
@@ -51,10 +52,3 @@ class ThemeSerializer(serializers.ModelSerializer):
             "case_studies_api_url",
             "updated_at",
         ]
-
-    @extend_schema_field(ThemeLinkSerializer(allow_null=True))
-    def get_parent(self, obj):
-        # The parent is select_related; a draft parent is reported as none rather than leaked.
-        if obj.parent is None or not obj.parent.is_public:
-            return None
-        return ThemeLinkSerializer(obj.parent, context=self.context).data

@@ -99,7 +99,7 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
         if per_year is None:
             per_year = list(publications.order_by().values("year").annotate(total=Count("pk")).order_by("year"))
         people_page = _first_people(theme_ids, publications)
-        parent = theme.parent if theme.parent_id and theme.parent.is_public else None
+        parent = theme.public_parent
         origin = metadata.base_url(self.request)
         description = metadata.plain_text(theme.description, 30)
         context.update(

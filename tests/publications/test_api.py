@@ -323,6 +323,10 @@ def test_list_queries_are_the_same_for_5_and_100_items_per_page(client, volume):
         small, small_response = _queries_for(client, f"{address}{joiner}page_size=5")
         large, large_response = _queries_for(client, f"{address}{joiner}page_size=100")
         assert small == large, f"{address}: {small} queries for 5 items but {large} for 100"
+        if address in ("/api/v1/publications/", "/api/v1/case-studies/"):
+            # The count, the page, and one query per nested list (for_api(): links carry no
+            # relations of their own).
+            assert small == 6, f"{address}: {small} queries"
         if "citations" in address:
             assert small_response["X-Total-Count"] == large_response["X-Total-Count"] == "100"
         else:
@@ -350,6 +354,11 @@ def test_detail_queries_do_not_grow_with_chapters_people_or_case_studies(client)
             _queries_for(client, f"/api/v1/publications/{book.slug}/csl-json/")[0],
         )
     assert counts[2] == counts[30]
+    # Publication: the item with its parent, credits, themes, chapters, case studies (chapters and
+    # case studies are links, so no credits or themes of theirs: for_api()). Case study: the
+    # item, themes, service areas, publications, contributors. The CSL-JSON export also names a
+    # chapter's book editors, so it reads what the page reads (for_detail()).
+    assert counts[2] == (5, 5, 10)
 
 
 # --- Read-only ------------------------------------------------------------------------------------
