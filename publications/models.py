@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -32,17 +32,30 @@ def _contributions_prefetch(lookup="contributions"):
     )
 
 
+def _listing_prefetches():
+    return (_contributions_prefetch(), "themes")
+
+
+def prefetch_for_listing(publications):
+    """Add what ``for_listing()`` fetches to publications already loaded (with their parent),
+    one query per relation for all of them: a page showing two lists of cards (a book's
+    chapters and the related items) fetches their credits once, not once per list."""
+    prefetch_related_objects(list(publications), *_listing_prefetches())
+
+
 class PublicationQuerySet(PublishableQuerySet):
     def for_listing(self):
         """Publications with everything a card, a citation or an API item shows.
 
         Contributors come in their stored order; only published contributors are shown.
         """
-        return self.select_related("parent").prefetch_related(_contributions_prefetch(), "themes")
+        return self.select_related("parent").prefetch_related(*_listing_prefetches())
 
     def for_detail(self):
         """A publication page: contributors in order, published themes, service areas, published
-        chapters (with their contributors) and published case studies that discuss it.
+        chapters and published case studies that discuss it (as cards). The chapters' cards
+        need ``prefetch_for_listing()``, which the page runs for them and its related items
+        together.
 
         Every related list goes through `published()`, so a draft chapter, theme or case study
         never reaches the page. The number of queries does not grow with the number of items.
@@ -62,13 +75,13 @@ class PublicationQuerySet(PublishableQuerySet):
 
     def _with_relations(self, cards):
         """Credits, published themes, published chapters and case studies; with `cards`, the
-        chapters and case studies come with what a card shows."""
+        case studies come with what a card shows."""
         from themes.models import Theme
 
         children = Publication.objects.published().order_by("title")
         case_studies = CaseStudy.objects.published().order_by("title")
         if cards:
-            children, case_studies = children.for_listing(), case_studies.for_listing()
+            case_studies = case_studies.for_listing()
         return self.select_related("parent").prefetch_related(
             _contributions_prefetch(),
             Prefetch("themes", queryset=Theme.objects.published().for_listing()),

@@ -4,7 +4,7 @@ from django.views.generic import DetailView, ListView
 from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
 from publications.filters import CaseStudyFilter, PublicationFilter
-from publications.models import CaseStudy, Publication
+from publications.models import CaseStudy, Publication, prefetch_for_listing
 
 
 class PublicationListView(FacetedListMixin, ListView):
@@ -47,9 +47,11 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
                 .filter(shares_theme)
                 .exclude(pk=publication.pk)
                 .exclude(parent=publication)
-                .for_listing()
+                .select_related("parent")
                 .order_by("-year", "title")[:4]
             )
+        # The chapters' and the related items' cards: their credits and themes in one query each.
+        prefetch_for_listing([*publication.published_children, *related])
         contributions = list(publication.contributions.all())
         context.update(
             parent=publication.public_parent,
