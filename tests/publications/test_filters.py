@@ -210,3 +210,21 @@ def test_postgres_search_uses_the_gin_index(cat):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Bitmap Index Scan on publication_search_vector_idx" in plan
+
+
+@postgres_only
+def test_postgres_newest_case_studies_are_read_from_the_index_not_sorted(cat):
+    from publications.models import CaseStudy
+
+    # The order of the case-study listing's default sort and of a theme page's latest five
+    # (migration 0009): with sorting made expensive, the plan walks the index instead.
+    ordering = CaseStudyFilter.sort_orders["newest"][1]
+    newest = CaseStudy.objects.published().order_by(*ordering)[:5]
+    sql, params = newest.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "casestudy_newest_idx" in plan
+    assert "Sort" not in plan
