@@ -144,6 +144,8 @@ class FacetedResult:
     q: str
     sort: str
     total: int | None = None  # number of results when known without a COUNT query
+    # (page number, ids) when the counts query also chose the page's items (see paginate()).
+    chosen_page: tuple | None = None
 
     def suggestion(self):
         """The active facet whose removal brings back the most items (for the "no results" state).
@@ -653,6 +655,10 @@ class FacetedFilterSet(django_filters.FilterSet):
     # ``precomputed`` ask of it; see publications/facet_counts.py). Used for a facet only when
     # nothing but the publishing rule applies to its counts; otherwise counts are GROUP BYs.
     precomputed_counts = None
+    # Items per page of the listing showing this FilterSet, when it shows pages (set by
+    # faceted_search). A counts reader that reads the matches anyway may then choose the
+    # page's items in the same query (``chosen_page``).
+    page_size = None
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         if queryset is None:
@@ -854,6 +860,7 @@ class FacetedFilterSet(django_filters.FilterSet):
             restricted = reader.restricted(
                 [d.name for d in wanted if d.precomputed and not self.unrestricted_except(d.name)]
             )
+            self._cache["restricted"] = restricted
         for definition in wanted:
             selection = self.selection.get(definition.name)
             if reader is not None and definition.precomputed:
@@ -870,6 +877,12 @@ class FacetedFilterSet(django_filters.FilterSet):
                          "from_value": start, "to_value": end, "low": definition.low, "high": definition.high}
             facets.append(Facet(definition.name, definition.label, values, definition.kind, extra))
         return facets
+
+    def chosen_page(self):
+        """(page number, ids in order) when the facet counts' query also chose the items of the
+        requested page, else None. Call after ``facets()``."""
+        restricted = self._cache.get("restricted")
+        return restricted.chosen_page() if restricted is not None else None
 
     def _toggle_querystring(self, definition, selection, value):
         if isinstance(definition, YearRangeFacet):
@@ -901,9 +914,14 @@ class FacetedFilterSet(django_filters.FilterSet):
         return chips
 
 
-def faceted_search(filterset_class, data, queryset=None, request=None, facets=True):
-    """Filter, sort and count in one call. See the module docstring for the result's fields."""
+def faceted_search(filterset_class, data, queryset=None, request=None, facets=True, page_size=None):
+    """Filter, sort and count in one call. See the module docstring for the result's fields.
+
+    ``page_size``: the listing shows pages of that many items, so the counts query may choose
+    the requested page's items too (``FacetedResult.chosen_page``, for ``paginate()``).
+    """
     filterset = filterset_class(data if data is not None else QueryDict(), queryset=queryset, request=request)
+    filterset.page_size = page_size
     if facets is True:
         facet_list = filterset.facets()
     elif facets:
@@ -920,6 +938,7 @@ def faceted_search(filterset_class, data, queryset=None, request=None, facets=Tr
         q=filterset.q,
         sort=filterset.sort,
         total=filterset.known_total(facet_list),
+        chosen_page=filterset.chosen_page() if facet_list else None,
     )
 
 
@@ -944,13 +963,18 @@ class CountedPaginator(Paginator):
         names = {name.lstrip("-") for name in query.order_by if isinstance(name, str)}
         return bool(names & set(query.annotations))
 
-    def __init__(self, object_list, per_page, count=None, **kwargs):
+    def __init__(self, object_list, per_page, count=None, chosen=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         if count is not None:
             self.__dict__["count"] = count  # fills the cached_property
+        self.chosen = chosen
 
     def page(self, number):
         number = self.validate_number(number)
+        if self.chosen is not None and self.chosen[0] == number:
+            # The facet counts' query already chose this page's items (a search by relevance,
+            # publications/facet_counts.py): fetch them, do not rank the matches again.
+            return self._get_page(self._rows(self.chosen[1]), number, self)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         if not hasattr(self.object_list, "values_list") or (
@@ -976,17 +1000,28 @@ class CountedPaginator(Paginator):
         return list(queryset.published() if hasattr(queryset, "published") else queryset)
 
 
-def paginate(queryset, page_value, per_page, count=None):
+def page_number(page_value):
+    """The page a ``page`` parameter asks for: 1 when it is absent, None when it is not a whole
+    number (paginate() then shows the first page and says why)."""
+    if page_value in (None, ""):
+        return 1
+    try:
+        return int(str(page_value).strip())
+    except ValueError:
+        return None
+
+
+def paginate(queryset, page_value, per_page, count=None, chosen=None):
     """A page of ``queryset`` whatever ``page_value`` is: returns (page_obj, message or None).
 
-    ``count``, when known (``FacetedResult.total``), saves the COUNT query.
+    ``count``, when known (``FacetedResult.total``), saves the COUNT query; ``chosen``
+    (``FacetedResult.chosen_page``) saves the query choosing the page's items.
     """
-    paginator = CountedPaginator(queryset, per_page, count=count)
+    paginator = CountedPaginator(queryset, per_page, count=count, chosen=chosen)
     if page_value in (None, ""):
         return paginator.page(1), None
-    try:
-        number = int(str(page_value).strip())
-    except ValueError:
+    number = page_number(page_value)
+    if number is None:
         return paginator.page(1), f"“{str(page_value)[:40]}” is not a page number, so the first page is shown."
     if number < 1:
         return paginator.page(1), "Pages are numbered from 1, so the first page is shown."
@@ -1012,11 +1047,14 @@ class FacetedListMixin:
             self.request.GET,
             self.model.objects.published().for_listing(),
             request=self.request,
+            page_size=self.paginate_by,
         )
         return self.result.queryset
 
     def paginate_queryset(self, queryset, page_size):
-        page, self.page_problem = paginate(queryset, self.result.filterset.page, page_size, self.result.total)
+        page, self.page_problem = paginate(
+            queryset, self.result.filterset.page, page_size, self.result.total, self.result.chosen_page
+        )
         return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

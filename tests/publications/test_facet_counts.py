@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inlogov import publishing
+from inlogov.faceting import faceted_search, page_number, paginate
 from publications.filters import PublicationFilter, theme_publications_per_year
 from publications.models import Publication, PublicationContributor
 from tests.factories import make_contributor, make_publication, make_theme
@@ -254,6 +255,46 @@ def test_read_counts_equal_group_by_counts(query):
     fast, total, actual = _facets(PublicationFilter, query)
     assert fast == _facets(GroupByFilter, query)[0]
     assert total in (None, actual)
+
+
+SEARCH_PAGES = [
+    "q=service",
+    "q=service&page=2",
+    "q=service&page=3",
+    "q=service&theme=co-production",
+    "q=service&kind=book&kind=report&open_access=false",
+    "q=service&year_from=2010",
+    "q=service&page=99",  # past the end: the last page, chosen the usual way
+    "q=service&page=x",  # not a number: the first page
+    "q=nothing-matches-this",
+    "q=service&sort=newest",  # not by relevance: nothing chosen
+]
+
+
+@pytest.mark.parametrize("query", SEARCH_PAGES)
+def test_a_search_by_relevance_gets_its_page_from_the_facet_query(query):
+    """The facet query of a search ranks the matches it reads and keeps the requested page's
+    ids; the page is exactly the paginator's own, and the query that ranked the matches a
+    second time is gone."""
+    build_catalogue()
+    listed = Publication.objects.published().for_listing()
+    for page_size in (2, 3):
+        chosen = faceted_search(PublicationFilter, QueryDict(query), listed, page_size=page_size)
+        plain = faceted_search(PublicationFilter, QueryDict(query), listed)
+        assert plain.chosen_page is None
+        with CaptureQueriesContext(connection) as with_chosen:
+            page, message = paginate(chosen.queryset, chosen.filterset.page, page_size, chosen.total, chosen.chosen_page)
+            shown = [item.pk for item in page.object_list]
+        with CaptureQueriesContext(connection) as without:
+            expected, expected_message = paginate(plain.queryset, plain.filterset.page, page_size, plain.total)
+            expected_ids = [item.pk for item in expected.object_list]
+        assert (shown, page.number, message) == (expected_ids, expected.number, expected_message)
+        used = chosen.chosen_page is not None and chosen.chosen_page[0] == page.number
+        # Chosen whenever the search is listed by relevance and the requested page exists.
+        assert used == ("sort=" not in query and page_number(chosen.filterset.page) == expected.number)
+        assert len(with_chosen) == len(without) - (1 if used and shown else 0)
+    if query == "q=service":
+        assert len(shown) == 3  # the five matches, three to a page: a real page, not an empty one
 
 
 CUBE_QUERIES = [
