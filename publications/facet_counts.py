@@ -333,7 +333,9 @@ class RestrictedCounts(_Counts):
             return None
         number = page_number(fs.page)
         ordering = fs.sort_orders[fs.sort][1]
-        if number is None or number < 1 or not all(isinstance(name, str) for name in ordering):
+        # A page past the millionth is past the end of any listing: the paginator then shows the
+        # last page the usual way (and the OFFSET below must fit in a bigint).
+        if number is None or not 1 <= number <= 1_000_000 or not all(isinstance(n, str) for n in ordering):
             return None
         names = [name.lstrip("-") for name in ordering]
         if "pk" not in names:

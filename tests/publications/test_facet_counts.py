@@ -265,6 +265,7 @@ SEARCH_PAGES = [
     "q=service&kind=book&kind=report&open_access=false",
     "q=service&year_from=2010",
     "q=service&page=99",  # past the end: the last page, chosen the usual way
+    "q=service&page=99999999999999999999",  # an OFFSET no bigint holds: never sent to the database
     "q=service&page=x",  # not a number: the first page
     "q=nothing-matches-this",
     "q=service&sort=newest",  # not by relevance: nothing chosen
