@@ -24,6 +24,7 @@ items, hidden contributors, search matches) are compiled by Django from queryset
 """
 
 from collections import Counter
+from functools import cached_property
 
 from django.db import connection
 
@@ -305,17 +306,18 @@ class RestrictedCounts(_Counts):
             else:
                 self._add_row(facet, value, n)
         self._contributors = contributors
-        if self._page_order() is not None:
-            self._page = (self._page_order()[0], [pk for _position, pk in sorted(page)])
+        if self._page_order is not None:
+            self._page = (self._page_order[0], [pk for _position, pk in sorted(page)])
 
     def chosen_page(self):
         """(page number, ids in order) when this query also chose the requested page's items,
         else None (see :meth:`_page_order`)."""
-        if self._page_order() is None:
+        if self._page_order is None:
             return None  # and no query: this reader may have had nothing to count
         self._load()
         return self._page
 
+    @cached_property
     def _page_order(self):
         """(page number, the ordering's field names, SQL ORDER BY over ``o_<name>`` columns)
         when this query can choose the page's items, else None.
@@ -358,7 +360,7 @@ class RestrictedCounts(_Counts):
         where = [f"status = %s AND publication_id NOT IN ({scheduled_sql})"]
         where_params = [Status.PUBLISHED, *scheduled_params]
         source, source_columns, source_params = "publications_facetrow", "", []
-        page = self._page_order()
+        page = self._page_order
         if fs.q and fs.search_spec:
             matches = fulltext.search(fs._meta.model.objects.order_by(), fs.q, fs.search_spec)
             if page is not None:

@@ -197,18 +197,24 @@ def test_postgres_search_vector_is_maintained_for_bulk_created_and_updated_rows(
     assert titles(fs_for("q=pelican")) == ["Pelican crossings"]
 
 
+def _plan_without(queryset, *plans):
+    """PostgreSQL's plan for ``queryset`` with the named plan types (``seqscan``, ``sort``...)
+    made too expensive to choose: a dozen rows never need an index, so take the cheap plans away
+    and see what is left."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        for plan in plans:
+            cursor.execute(f"SET LOCAL enable_{plan} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 @postgres_only
 def test_postgres_search_uses_the_gin_index(cat):
     from inlogov import fulltext
 
-    # A dozen rows never need an index, so take the cheap plans away and see what is left.
     searched = fulltext.search(Publication.objects.all(), "service", PublicationFilter.search_spec)
-    sql, params = searched.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _plan_without(searched, "seqscan", "indexscan")
     assert "Bitmap Index Scan on publication_search_vector_idx" in plan
 
 
@@ -220,11 +226,6 @@ def test_postgres_newest_case_studies_are_read_from_the_index_not_sorted(cat):
     # (migration 0009): with sorting made expensive, the plan walks the index instead.
     ordering = CaseStudyFilter.sort_orders["newest"][1]
     newest = CaseStudy.objects.published().order_by(*ordering)[:5]
-    sql, params = newest.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _plan_without(newest, "seqscan", "sort")
     assert "casestudy_newest_idx" in plan
     assert "Sort" not in plan
