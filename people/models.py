@@ -88,7 +88,12 @@ class Contributor(Publishable):
         ]
         # Lists of people are in name order and short (a theme page shows the first 24 who work on
         # it): with this index the database walks names in order and stops early.
-        indexes = [models.Index(fields=["family_name", "given_name", "id"], name="contributor_name_order_idx")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name", "id"], name="contributor_name_order_idx"),
+            # The people index reads each group (staff, associates, ...) in name order and stops
+            # after a page; a small group among many co-authors must not walk the whole name index.
+            models.Index(fields=["relation", "family_name", "given_name", "id"], name="contributor_relation_name_idx"),
+        ]
 
     def __str__(self):
         return self.name

@@ -145,14 +145,84 @@ def test_person_page_query_count_is_constant(client, django_assert_num_queries, 
     assert response.text.count('class="card card--case-study"') == size
 
 
-PEOPLE_LIST_QUERIES = 2
+def names_listed(html):
+    return re.findall(r'<p><a href="/people/[^"]+/"><strong>([^<]+)</strong></a></p>', html)
+
+
+# The number of people in each group, one short read per group shown (each stops after the
+# preview), and the expertise of everyone shown: fixed, whatever the number of people.
+PEOPLE_LIST_QUERIES = 6
+# One group's page: the counts, the page's people and their expertise.
+PEOPLE_GROUP_QUERIES = 3
 
 
 @pytest.mark.parametrize("size", [5, 50])
-def test_people_list_query_count_is_constant(client, django_assert_num_queries, size):
+def test_people_list_query_count_is_constant(client, django_assert_num_queries, monkeypatch, size):
+    from people.views import ContributorListView
+
+    monkeypatch.setattr(ContributorListView, "PAGE_SIZE", 10)
     theme = make_theme()
-    for _ in range(size):
-        make_contributor(relation="staff").expertise.set([theme])
+    for relation in ("staff", "associate", "emeritus", "external"):
+        for _ in range(size):
+            make_contributor(relation=relation).expertise.set([theme])
     with django_assert_num_queries(PEOPLE_LIST_QUERIES):
         response = client.get("/people/")
     assert f"INLOGOV staff <span class=\"count\">({size})</span>" in response.text
+    assert len(names_listed(response.text)) == 4 * min(size, 24)
+    with django_assert_num_queries(PEOPLE_GROUP_QUERIES):
+        response = client.get("/people/?relation=external&page=2")
+    # Five people make one page, so page 2 shows the last (the only) page.
+    assert len(names_listed(response.text)) == (5 if size == 5 else 10)
+
+
+@pytest.fixture
+def crowd(monkeypatch):
+    """Two staff and five co-authors (plus a draft and a scheduled one), with a preview of three
+    people per group and pages of two."""
+    from people.views import ContributorListView
+
+    monkeypatch.setattr(ContributorListView, "GROUP_PREVIEW", 3)
+    monkeypatch.setattr(ContributorListView, "PAGE_SIZE", 2)
+    make_contributor("Koen", "Bartels", relation="staff", slug="koen")
+    make_contributor("Catherine", "Needham", relation="staff", slug="catherine")
+    for given, family in [("Eva", "Eriksson"), ("Ben", "Ashworth"), ("Dan", "Dunne"), ("Cai", "Cole"),
+                          ("Fay", "Fox")]:
+        make_contributor(given, family, relation="external", slug=given.lower())
+    make_contributor("Draft", "Aardvark", relation="external", slug="draft", status="draft")
+    make_contributor("Later", "Aardvark", relation="external", slug="later", publish_from=future())
+
+
+def test_people_index_previews_a_large_group_and_links_to_all_of_it(client, crowd):
+    html = client.get("/people/").text
+    assert names_listed(html) == ["Koen Bartels", "Catherine Needham", "Ben Ashworth", "Cai Cole", "Dan Dunne"]
+    text = text_of(html)
+    assert "Co-authors, editors and partners (5)" in text
+    assert '<a href="/people/?relation=external">All Co-authors, editors and partners (5)</a>' in html
+    # Staff fit in the preview, so there is no "All" link for them.
+    assert "All INLOGOV staff" not in text
+    assert "Aardvark" not in text
+
+
+def test_a_group_has_pages_in_name_order(client, crowd):
+    pages = [client.get(f"/people/?relation=external&page={n}").text for n in (1, 2, 3)]
+    assert [names_listed(html) for html in pages] == [
+        ["Ben Ashworth", "Cai Cole"], ["Dan Dunne", "Eva Eriksson"], ["Fay Fox"],
+    ]
+    assert "1 to 2 of 5, in family-name order." in text_of(pages[0])
+    assert "Page 2 of 3" in text_of(pages[1])
+    assert 'href="?relation=external&amp;page=3"' in pages[1]
+    assert "INLOGOV staff (2)" in text_of(pages[0])  # the groups stay in the navigation
+    assert '<h2 id="staff">' not in pages[0]
+    assert '<a href="/people/?relation=external" aria-current="page">' in pages[0]
+    # A page past the end shows the last page, and a page that is not a number the first.
+    assert names_listed(client.get("/people/?relation=external&page=99").text) == ["Fay Fox"]
+    assert names_listed(client.get("/people/?relation=external&page=x").text) == ["Ben Ashworth", "Cai Cole"]
+
+
+def test_an_unknown_group_shows_everyone_and_says_why(client, crowd):
+    response = client.get("/people/?relation=<b>nobody</b>")
+    assert response.status_code == 200
+    assert "<code>relation</code>: not a group of people; showing every group instead." in response.text
+    assert "<b>nobody</b>" not in response.text
+    assert names_listed(response.text)[:2] == ["Koen Bartels", "Catherine Needham"]
+
