@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import index as sitemap_index_view
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
@@ -17,7 +18,13 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("feeds/publications/", feeds.PublicationFeed(), name="feed-publications"),
     path("feeds/themes/<slug:slug>/publications/", feeds.ThemePublicationFeed(), name="feed-theme-publications"),
-    path("sitemap.xml", sitemap_view, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap_index_view,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_view, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("api/", include("inlogov.api")),
     path("admin/", admin.site.urls),

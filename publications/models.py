@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -43,7 +44,19 @@ def prefetch_for_listing(publications):
     prefetch_related_objects(list(publications), *_listing_prefetches())
 
 
+# When an item went public: its scheduled time, or when it was created if it was never scheduled.
+WENT_PUBLIC = Coalesce("publish_from", "created_at")
+
+
 class PublicationQuerySet(PublishableQuerySet):
+    def newest_additions(self):
+        """Most recently made public first (the feeds), read from publication_went_public_idx.
+
+        Ordering by ``-publish_from`` put every never-scheduled item before every scheduled one
+        on PostgreSQL (NULLs sort first when descending) and after it on SQLite.
+        """
+        return self.order_by(WENT_PUBLIC.desc(), "-pk")
+
     def for_listing(self):
         """Publications with everything a card, a citation or an API item shows.
 
@@ -182,7 +195,10 @@ class Publication(PublicParentMixin, Publishable):
                 condition=Q(cover="") | ~Q(cover_alt=""), name="publications_publication_cover_has_alt"
             ),
         ]
-        indexes = [models.Index(fields=["status", "-year", "title"], name="publication_listing_idx")]
+        indexes = [
+            models.Index(fields=["status", "-year", "title"], name="publication_listing_idx"),
+            models.Index(WENT_PUBLIC.desc(), F("id").desc(), name="publication_went_public_idx"),
+        ]
 
     def __str__(self):
         return f"{self.title}: {self.subtitle}" if self.subtitle else self.title

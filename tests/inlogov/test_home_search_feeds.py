@@ -194,6 +194,28 @@ def test_publication_feed_lists_published_publications_only(client, content):
     assert sorted(feed_titles(response)) == ["Another published book", "Co-design in social care"]
 
 
+@pytest.mark.parametrize("url", ["/feeds/publications/", "/feeds/themes/co-design/publications/"])
+def test_feeds_list_the_most_recently_made_public_first(client, content, url):
+    """An item scheduled for a date went public then; one never scheduled went public when it
+    was created. The order is the same on PostgreSQL and SQLite."""
+    from publications.models import Publication
+
+    dates = {
+        "Created in January": (None, "2026-01-10T09:00:00Z"),
+        "Scheduled for February": ("2026-02-01T09:00:00Z", "2025-12-01T09:00:00Z"),
+        "Created in March": (None, "2026-03-01T09:00:00Z"),
+        "Co-design in social care": (None, "2025-06-01T09:00:00Z"),
+    }
+    for title in dates:
+        if title != "Co-design in social care":
+            make_publication(title, themes=[content])
+    for title, (publish_from, created_at) in dates.items():
+        Publication.objects.filter(title=title).update(publish_from=publish_from, created_at=created_at)
+    assert feed_titles(client.get(url)) == [
+        "Created in March", "Scheduled for February", "Created in January", "Co-design in social care",
+    ]
+
+
 def test_publication_feed_accepts_the_listing_filters(client, content):
     make_publication("A report", slug="a-report", kind="report")
     assert feed_titles(client.get("/feeds/publications/?kind=report")) == ["A report"]
@@ -227,16 +249,78 @@ def test_hostile_feed_parameters_never_cause_a_server_error(client, content, url
 # --- Sitemap and robots.txt -------------------------------------------------------------------
 
 
+def sitemap_locs(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert response["Content-Type"] == "application/xml"
+    return [loc.text.removeprefix("http://testserver") for loc in parse_xml(response.content).iter(f"{SITEMAP}loc")]
+
+
+def crawl_sitemaps(client):
+    """Every URL a crawler finds by following /sitemap.xml (an index) to its sitemaps."""
+    return [url for sitemap in sitemap_locs(client, "/sitemap.xml") for url in sitemap_locs(client, sitemap)]
+
+
 def test_sitemap_lists_every_published_item_and_nothing_else(client, content):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = parse_xml(response.content)
-    paths = sorted(loc.text.removeprefix("http://testserver") for loc in root.iter(f"{SITEMAP}loc"))
-    assert paths == sorted([
+    assert sitemap_locs(client, "/sitemap.xml") == [
+        "/sitemap-pages.xml", "/sitemap-publications.xml", "/sitemap-case-studies.xml", "/sitemap-people.xml",
+        "/sitemap-themes.xml",
+    ]
+    assert sorted(crawl_sitemaps(client)) == sorted([
         "/", "/publications/", "/case-studies/", "/people/", "/themes/",
         "/publications/co-design-care/", "/case-studies/co-design-young/", "/people/elke-loeffler/",
         "/themes/co-design/",
     ])
+
+
+def test_a_large_catalogue_is_split_into_sitemap_pages_the_index_links(client, monkeypatch, django_assert_num_queries):
+    from inlogov import sitemaps
+
+    monkeypatch.setattr(sitemaps._PublishedSitemap, "limit", 2)
+    for number in range(5):
+        make_publication(f"Report {number}", slug=f"report-{number}")
+    make_publication("Draft report", slug="draft-report", status="draft")
+    make_publication("Scheduled report", slug="scheduled-report", publish_from=future())
+    index = sitemap_locs(client, "/sitemap.xml")
+    assert [url for url in index if "publications" in url] == [
+        "/sitemap-publications.xml", "/sitemap-publications.xml?p=2", "/sitemap-publications.xml?p=3",
+    ]
+    pages = [sitemap_locs(client, url) for url in index if "publications" in url]
+    assert pages == [
+        ["/publications/report-0/", "/publications/report-1/"],
+        ["/publications/report-2/", "/publications/report-3/"],
+        ["/publications/report-4/"],
+    ]
+    assert sorted(url for url in crawl_sitemaps(client) if url.startswith("/publications/")) == [
+        "/publications/", *(f"/publications/report-{n}/" for n in range(5)),
+    ]
+    # A page past the end, or not a number, is a 404, not an empty sitemap or a 500.
+    assert client.get("/sitemap-publications.xml?p=4").status_code == 404
+    assert client.get("/sitemap-publications.xml?p=two").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+    # The index asks each type for its count and latest change, whatever the number of items;
+    # a page reads its count and its rows.
+    with django_assert_num_queries(8):
+        client.get("/sitemap.xml")
+    with django_assert_num_queries(2):
+        client.get("/sitemap-publications.xml?p=2")
+
+
+def test_the_sitemap_index_says_when_each_type_last_changed(client, content):
+    from publications.models import Publication
+
+    Publication.objects.filter(slug="co-design-care").update(updated_at="2026-03-04T05:06:07Z")
+    root = parse_xml(client.get("/sitemap.xml").content)
+    lastmods = {
+        entry.find(f"{SITEMAP}loc").text.removeprefix("http://testserver"): getattr(
+            entry.find(f"{SITEMAP}lastmod"), "text", None
+        )
+        for entry in root.iter(f"{SITEMAP}sitemap")
+    }
+    # The draft and scheduled publications changed later (when the fixture made them), and do
+    # not count; the list pages have no date.
+    assert lastmods["/sitemap-publications.xml"] == "2026-03-04T05:06:07+00:00"
+    assert lastmods["/sitemap-pages.xml"] is None
 
 
 def test_robots_txt_points_to_the_sitemap(client):
