@@ -41,10 +41,18 @@ def home(request):
             .exclude(relation=Contributor.Relation.EXTERNAL)
             .order_by("family_name", "given_name", "pk")[:HOME_PEOPLE]
         ),
-        "publication_total": Publication.objects.published().count(),
-        "case_study_total": CaseStudy.objects.published().count(),
+        "publication_total": _total(PublicationFilter, Publication),
+        "case_study_total": _total(CaseStudyFilter, CaseStudy),
     }
     return render(request, "home.html", context)
+
+
+def _total(filterset_class, model):
+    """Public items: the listing's stored total where there is one (PostgreSQL publications:
+    counting 1,000,000 took 200 ms), else a COUNT."""
+    queryset = model.objects.published()
+    total = faceted_search(filterset_class, {}, queryset, facets=False).total
+    return queryset.count() if total is None else total
 
 
 @require_GET

@@ -64,7 +64,10 @@ def test_home_shows_featured_work_themes_cases_and_people(client, content):
     assert '<a href="/themes/co-design/">Co-design</a>' in html
     assert '<a href="/case-studies/co-design-young/">Co-design with young people</a>' in html
     assert '<a href="/people/elke-loeffler/"><strong>Elke Loeffler</strong></a>' in html
+    # The draft and the scheduled items are not counted (on PostgreSQL the publications' total is
+    # the stored one, less the scheduled items).
     assert "Browse all 1 publication" in text_of(html)
+    assert "1 case study of co-production" in text_of(html)
 
 
 def test_home_never_shows_draft_or_scheduled_items(client, content):

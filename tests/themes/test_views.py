@@ -167,7 +167,10 @@ def test_theme_page_query_count_is_constant(client, django_assert_num_queries, s
     assert response.text.count('class="card card--publication"') == 5
 
 
-THEME_LIST_QUERIES = 6
+# The themes, their sub-themes, and the theme facet of each listing (publications and case
+# studies). On PostgreSQL the publications' facet reads the stored counts: the vocabulary, the
+# counts and the scheduled items, one query more than counting.
+THEME_LIST_QUERIES = 7 if connection.vendor == "postgresql" else 6
 
 
 @pytest.mark.parametrize("size", [5, 50])
