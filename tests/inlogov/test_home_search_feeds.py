@@ -165,7 +165,10 @@ def test_overlong_search_is_shortened_with_a_note(client, content):
     assert "only its first 200 characters were used" in response.text
 
 
-# Per type: a count and a page (+ prefetches for publications and case studies).
+# Per type: a count and a page (+ prefetches for publications and case studies). On PostgreSQL
+# the publications' count (the kind facet over the stored facet rows) also chooses their first
+# page by relevance, and the page is then fetched by id: the same number of queries, one pass
+# over the matches.
 SEARCH_QUERIES = 12
 
 
@@ -179,6 +182,28 @@ def test_search_query_count_is_constant(client, django_assert_num_queries, size)
     with django_assert_num_queries(SEARCH_QUERIES):
         response = client.get("/search/", {"q": "co-design"})
     assert f'Publications <span class="count">({size})</span>' in response.text
+
+
+def test_search_shows_the_listings_first_publications_in_relevance_order(client):
+    """The search page's publications are the first of the listing's ``?q=`` results, in the same
+    order (on PostgreSQL they are chosen by the facet query's ranking, on SQLite by the
+    listing's ordering)."""
+    for number in range(14):
+        make_publication(
+            f"Report {number:02}", slug=f"report-{number:02}", year=2000 + number % 3,
+            abstract="<p>" + " ".join(["co-design"] * (number % 5 + 1)) + " of services.</p>",
+        )
+    make_publication("Draft on co-design", slug="draft-co-design", status="draft")
+    make_publication("Scheduled co-design", slug="scheduled-co-design", publish_from=future())
+
+    def slugs(html):
+        return list(dict.fromkeys(re.findall(r'href="/publications/([a-z0-9-]+)/"', html)))
+
+    shown = slugs(client.get("/search/", {"q": "co-design"}).text)
+    listed = slugs(client.get("/publications/", {"q": "co-design"}).text)
+    assert len(listed) == 14
+    assert shown == listed[:10]
+    assert "draft-co-design" not in shown and "scheduled-co-design" not in shown
 
 
 # --- Feeds ------------------------------------------------------------------------------------
