@@ -2,7 +2,7 @@ from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.views.generic import DetailView, ListView
 
 from inlogov import metadata
-from inlogov.faceting import CountedPaginator
+from inlogov.faceting import paginate
 from inlogov.preview import PreviewableDetailMixin
 from people.models import Contributor
 from publications.models import CaseStudy, Publication
@@ -37,8 +37,11 @@ class ContributorListView(ListView):
     def get_context_data(self, **kwargs):
         people = self.object_list
         totals = dict(people.order_by().values_list("relation").annotate(n=Count("pk")))
-        relation = self.request.GET.get("relation")
         problems = {}
+        asked = self.request.GET.getlist("relation")
+        relation = asked[0] if asked else None
+        if len(asked) > 1:
+            problems["relation"] = "given more than once; the first was used."
         if relation is not None and relation not in RELATION_HEADINGS:
             problems["relation"] = "not a group of people; showing every group instead."
             relation = None
@@ -46,14 +49,19 @@ class ContributorListView(ListView):
         page_obj = None
         for slug, heading in RELATION_HEADINGS.items():
             total = totals.get(slug, 0)
-            if not total or relation not in (None, slug):
-                continue
-            members = people.filter(relation=slug)
-            if relation:
-                page_obj = CountedPaginator(members, self.PAGE_SIZE, count=total).get_page(self.request.GET.get("page"))
+            if relation == slug:
+                # A group's own pages, even when it is empty (a shared link to a group whose
+                # last member was unpublished says so rather than showing nothing).
+                page_obj, problem = paginate(
+                    people.filter(relation=slug), self.request.GET.get("page"), self.PAGE_SIZE, count=total
+                )
+                if problem:
+                    problems["page"] = problem
                 shown = list(page_obj.object_list)
+            elif relation is None and total:
+                shown = list(people.filter(relation=slug)[: self.GROUP_PREVIEW])
             else:
-                shown = list(members[: self.GROUP_PREVIEW])
+                continue
             groups.append({"heading": heading, "slug": slug, "total": total, "people": shown})
         prefetch_related_objects(
             [person for group in groups for person in group["people"]],
@@ -68,6 +76,7 @@ class ContributorListView(ListView):
                 if totals.get(slug)
             ],
             "relation": relation,
+            "relation_heading": RELATION_HEADINGS.get(relation),
             "page_obj": page_obj,
             "problems": problems,
         }

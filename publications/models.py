@@ -44,13 +44,16 @@ def prefetch_for_listing(publications):
     prefetch_related_objects(list(publications), *_listing_prefetches())
 
 
-# When an item went public: its scheduled time, or when it was created if it was never scheduled.
+# The date the feeds give an item: its scheduled time, or when it was created if it was never
+# scheduled. For an item kept as a draft and later published without a schedule this is the
+# creation date, not the day it went public (the model records no publication date; an editor
+# who wants it at the top of the feeds sets "publish from"). See docs/performance.md.
 WENT_PUBLIC = Coalesce("publish_from", "created_at")
 
 
 class PublicationQuerySet(PublishableQuerySet):
     def newest_additions(self):
-        """Most recently made public first (the feeds), read from publication_went_public_idx.
+        """Newest first by WENT_PUBLIC (the feeds), read from publication_went_public_idx.
 
         Ordering by ``-publish_from`` put every never-scheduled item before every scheduled one
         on PostgreSQL (NULLs sort first when descending) and after it on SQLite.

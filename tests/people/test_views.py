@@ -213,10 +213,42 @@ def test_a_group_has_pages_in_name_order(client, crowd):
     assert 'href="?relation=external&amp;page=3"' in pages[1]
     assert "INLOGOV staff (2)" in text_of(pages[0])  # the groups stay in the navigation
     assert '<h2 id="staff">' not in pages[0]
-    assert '<a href="/people/?relation=external" aria-current="page">' in pages[0]
-    # A page past the end shows the last page, and a page that is not a number the first.
-    assert names_listed(client.get("/people/?relation=external&page=99").text) == ["Fay Fox"]
-    assert names_listed(client.get("/people/?relation=external&page=x").text) == ["Ben Ashworth", "Cai Cole"]
+    assert '<a href="/people/?relation=external" aria-current="true">' in pages[0]
+    assert "<title>Co-authors, editors and partners, page 2 | People |" in pages[1]
+
+
+@pytest.mark.parametrize(
+    ("page", "names", "message"),
+    [
+        ("99", ["Fay Fox"], "There is no page 99; the last page (3) is shown."),
+        ("99999999999999999999", ["Fay Fox"], "the last page (3) is shown."),
+        ("x", ["Ben Ashworth", "Cai Cole"], "is not a page number, so the first page is shown."),
+        ("0", ["Ben Ashworth", "Cai Cole"], "Pages are numbered from 1, so the first page is shown."),
+        ("-1", ["Ben Ashworth", "Cai Cole"], "Pages are numbered from 1, so the first page is shown."),
+    ],
+)
+def test_a_bad_page_number_shows_a_page_and_says_why(client, crowd, page, names, message):
+    response = client.get(f"/people/?relation=external&page={page}")
+    assert response.status_code == 200
+    assert names_listed(response.text) == names
+    assert message in text_of(response.text)
+
+
+def test_a_group_with_nobody_public_says_so(client, crowd):
+    from people.models import Contributor
+
+    Contributor.objects.filter(relation="staff").update(status="draft")
+    response = client.get("/people/?relation=staff")
+    assert response.status_code == 200
+    assert "<title>INLOGOV staff | People |" in response.text
+    assert "No one is listed in this group at the moment." in text_of(response.text)
+    assert names_listed(response.text) == []
+
+
+def test_a_group_asked_for_twice_uses_the_first(client, crowd):
+    response = client.get("/people/?relation=staff&relation=external")
+    assert names_listed(response.text) == ["Koen Bartels", "Catherine Needham"]
+    assert "<code>relation</code>: given more than once; the first was used." in response.text
 
 
 def test_an_unknown_group_shows_everyone_and_says_why(client, crowd):
