@@ -23,7 +23,8 @@ def start_django(code=PRINT_DATABASE, **env):
     base = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("DJANGO_") and key not in {"DATABASE_URL", "SQLITE_PATH", "REDIS_URL"}
+        if not key.startswith("DJANGO_")
+        and key not in {"DATABASE_URL", "SQLITE_PATH", "REDIS_URL", "DATABASE_PREPARED_STATEMENTS"}
     }
     base["DJANGO_SETTINGS_MODULE"] = "inlogov.settings"
     base.update(env)
@@ -102,3 +103,32 @@ def test_the_suite_runs_on_the_database_that_database_url_names():
 
     expected = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
     assert connection.vendor == expected
+
+
+PRINT_OPTIONS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "o = settings.DATABASES['default'].get('OPTIONS', {}); "
+    "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, "None None"), ("false", "None None"), ("true", "True 1")]
+)
+def test_prepared_statements_are_off_unless_asked_for(value, expected):
+    env = {"DJANGO_SECRET_KEY": "k", "DJANGO_ALLOWED_HOSTS": "example.org",
+           "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused"}
+    if value is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = value
+    result = start_django(PRINT_OPTIONS, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == expected
+
+
+def test_a_malformed_prepared_statements_switch_stops_start_up():
+    result = start_django(
+        DJANGO_SECRET_KEY="k", DJANGO_ALLOWED_HOSTS="example.org",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused", DATABASE_PREPARED_STATEMENTS="sometimes",
+    )
+    assert result.returncode != 0
+    assert "DATABASE_PREPARED_STATEMENTS must be one of true/false" in result.stderr
