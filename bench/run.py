@@ -219,6 +219,13 @@ def request_list(t):
         ("case study detail", f"/case-studies/{t['case_study']}/"),
         ("person detail", f"/people/{t['person']}/"),
         ("theme detail", f"/themes/{t['parent_theme']}/"),
+        # Pages whose size once grew with the catalogue (29 November 2026, third session).
+        ("themes index", "/themes/"),
+        ("people index", "/people/"),
+        ("people group page 50", q("/people/", relation="external", page=50)),
+        ("feed", "/feeds/publications/"),
+        ("sitemap index", "/sitemap.xml"),
+        ("sitemap page 10", q("/sitemap-publications.xml", p=10)),
         ("api publications", "/api/v1/publications/"),
         ("api publications filtered", q("/api/v1/publications/", theme=t["sub_theme"], kind="journal_article",
                                         year_from=2010, year_to=2020)),
