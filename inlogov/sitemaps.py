@@ -10,10 +10,14 @@ enough to build quickly and the number of pages grows with the catalogue instead
 """
 
 import math
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.sitemaps import Sitemap
-from django.core.paginator import Paginator
-from django.db.models import Max
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import F, Max
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -27,13 +31,15 @@ PAGE_SIZE = 2_000
 
 
 class IdRangePaginator(Paginator):
-    """Sitemap pages by id range: page n lists the items whose ids are in
-    ((n - 1) * per_page, n * per_page], however many of those are public.
+    """Sitemap pages by id range: page n lists the public items whose ids are in
+    ((n - 1) * per_page, n * per_page].
 
     Counting pages by position needed a COUNT of every public item on each request and an
     OFFSET that read every row before the page (at 1,000,000 publications the last page took
     0.7 s); a range of ids is one index range scan at any depth. A page can hold fewer URLs than
-    per_page (drafts, deleted items), or none: an empty sitemap is still a valid one.
+    per_page (drafts, deleted items). A range with no public item is not a page: the sitemap
+    schema requires at least one URL, so the index leaves it out (``page_numbers``) and asking
+    for it is a 404, like a page past the end.
     """
 
     @cached_property
@@ -41,11 +47,49 @@ class IdRangePaginator(Paginator):
         top = self.object_list.aggregate(top=Max("pk"))["top"] or 0
         return max(1, math.ceil(top / self.per_page))
 
+    def page_numbers(self):
+        """The numbers of the pages that hold at least one item, in order (one query)."""
+        return list(
+            self.object_list.order_by()
+            .annotate(page=(F("pk") - 1) / self.per_page + 1)
+            .values_list("page", flat=True)
+            .distinct()
+            .order_by("page")
+        )
+
     def page(self, number):
         number = self.validate_number(number)
         low = (number - 1) * self.per_page
         items = list(self.object_list.filter(pk__gt=low, pk__lte=low + self.per_page))
+        if not items:
+            raise EmptyPage("That page contains no results")
         return self._get_page(items, number, self)
+
+
+@dataclass
+class IndexEntry:
+    location: str  # the fields Django's sitemap_index.xml template reads
+    last_mod: datetime | None
+
+
+def index(request, sitemaps, sitemap_url_name):
+    """/sitemap.xml: Django's sitemap index, listing only the pages that hold URLs (Django's own
+    lists every number up to the last page, which for pages by id range includes empty ones)."""
+    domain = get_current_site(request).domain
+    entries = []
+    for section, sitemap_class in sitemaps.items():
+        sitemap = sitemap_class()
+        url = f"{request.scheme}://{domain}{reverse(sitemap_url_name, kwargs={'section': section})}"
+        paginator = sitemap.paginator
+        if hasattr(paginator, "page_numbers"):
+            numbers = paginator.page_numbers()
+        else:
+            numbers = range(1, paginator.num_pages + 1)
+        lastmod = sitemap.get_latest_lastmod() if numbers else None
+        entries += [IndexEntry(url if number == 1 else f"{url}?p={number}", lastmod) for number in numbers]
+    response = TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"  # as Django's sitemap views send
+    return response
 
 
 class _PublishedSitemap(Sitemap):

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import index as sitemap_index_view
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
@@ -20,7 +19,7 @@ urlpatterns = [
     path("feeds/themes/<slug:slug>/publications/", feeds.ThemePublicationFeed(), name="feed-theme-publications"),
     path(
         "sitemap.xml",
-        sitemap_index_view,
+        sitemaps.index,
         {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),

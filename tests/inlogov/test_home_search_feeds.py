@@ -302,41 +302,64 @@ def test_sitemap_lists_every_published_item_and_nothing_else(client, content):
 
 
 def test_a_large_catalogue_is_split_into_sitemap_pages_the_index_links(client, monkeypatch, django_assert_num_queries):
-    """Pages hold the items of a range of ids (two ids a page here): every public item is on
-    exactly one page the index links to, in id order, and no hidden item is on any."""
+    """Pages hold the public items of a range of ids (two ids a page here): every public item is
+    on exactly one page the index links to, in id order, no hidden item is on any, and a range
+    with no public item is neither linked nor served (the schema wants at least one URL)."""
     from inlogov import sitemaps
 
     monkeypatch.setattr(sitemaps._PublishedSitemap, "limit", 2)
-    reports = [make_publication(f"Report {number}", slug=f"report-{number}") for number in range(5)]
-    draft = make_publication("Draft report", slug="draft-report", status="draft")
-    scheduled = make_publication("Scheduled report", slug="scheduled-report", publish_from=future())
-    reports[2].delete()  # a gap in the ids
-    public = {report.pk: f"/publications/{report.slug}/" for report in reports if report.pk}
-    pages = -(-max(public) // 2)  # the last public id's page
+    reports = [make_publication(f"Report {number}", slug=f"report-{number}") for number in range(7)]
+    # Three hidden items with consecutive ids: at least one whole range of two holds only them.
+    hidden = [
+        make_publication("Draft report", slug="draft-report", status="draft"),
+        make_publication("Scheduled report", slug="scheduled-report", publish_from=future()),
+        make_publication("Second draft", slug="second-draft", status="draft"),
+    ]
+    last = make_publication("Last report", slug="last-report")
+    # A gap in the ids, and a range whose only items are not public.
+    reports[2].delete()
+    reports[3].delete()
+    public = {item.pk: f"/publications/{item.slug}/" for item in [*reports, last] if item.pk}
+    pages = sorted({(pk - 1) // 2 + 1 for pk in public})
+    hidden_pages = {(item.pk - 1) // 2 + 1 for item in hidden} - set(pages)
+    assert hidden_pages
     index = sitemap_locs(client, "/sitemap.xml")
     assert [url for url in index if "publications" in url] == [
-        "/sitemap-publications.xml", *(f"/sitemap-publications.xml?p={n}" for n in range(2, pages + 1)),
+        "/sitemap-publications.xml" if n == 1 else f"/sitemap-publications.xml?p={n}" for n in pages
     ]
-    # The pages holding the reports, the draft and the scheduled one, and the first (the ids of
-    # a test database need not start at 1, so most pages of the index may be empty).
-    hidden = [draft.pk, scheduled.pk]
-    for number in sorted({1, *((pk - 1) // 2 + 1 for pk in [*public, *hidden] if pk <= pages * 2)}):
+    for number in pages:
         listed = sitemap_locs(client, f"/sitemap-publications.xml?p={number}")
         assert listed == [url for pk, url in sorted(public.items()) if (number - 1) * 2 < pk <= number * 2]
-    # A page past the end, or not a number, is a 404, not an empty sitemap or a 500.
-    assert client.get(f"/sitemap-publications.xml?p={pages + 1}").status_code == 404
+    assert sorted(url for url in crawl_sitemaps(client) if url.startswith("/publications/")) == sorted(
+        ["/publications/", *public.values()]
+    )
+    # A range with nothing public, a page past the end, or not a number: a 404, not an empty
+    # sitemap or a 500.
+    for number in hidden_pages:
+        assert client.get(f"/sitemap-publications.xml?p={number}").status_code == 404
+    assert client.get(f"/sitemap-publications.xml?p={pages[-1] + 1}").status_code == 404
     assert client.get("/sitemap-publications.xml?p=0").status_code == 404
     assert client.get("/sitemap-publications.xml?p=two").status_code == 404
     assert client.get("/sitemap-nothing.xml").status_code == 404
-    # The index asks each type for its highest id and latest change, whatever the number of
-    # items (aggregates only: Django's default read every item to find the latest change); a
-    # page reads its highest id and its range of rows, however deep it is.
-    with django_assert_num_queries(8) as captured:
-        client.get("/sitemap.xml")
-    assert all(" MAX(" in query["sql"] for query in captured.captured_queries)
+    # The index asks each of the four types for its pages, and each that has some (only the
+    # publications here) for its latest change, whatever the number of items (aggregates only:
+    # Django's default read every item to find the latest change); a page reads its highest id
+    # and its range of rows, however deep it is.
+    with django_assert_num_queries(5) as captured:
+        response = client.get("/sitemap.xml")
+    assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    assert all(" MAX(" in query["sql"] or "DISTINCT" in query["sql"] for query in captured.captured_queries)
     with django_assert_num_queries(2) as captured:
-        client.get(f"/sitemap-publications.xml?p={pages}")
+        client.get(f"/sitemap-publications.xml?p={pages[-1]}")
     assert not any("OFFSET" in query["sql"] or "COUNT(" in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_type_with_nothing_public_is_left_out_of_the_sitemap_index(client):
+    make_publication("Draft only", status="draft")
+    index = sitemap_locs(client, "/sitemap.xml")
+    assert "/sitemap-publications.xml" not in index
+    assert "/sitemap-pages.xml" in index
+    assert client.get("/sitemap-publications.xml").status_code == 404
 
 
 def test_the_sitemap_index_says_when_each_type_last_changed(client, content):

@@ -388,7 +388,9 @@ class Command(BaseCommand):
                 Contributor, Contributor.expertise.through,
             )
         ] + ["publications_facetrow"]
-        quote = connection.ops.quote_name
+        def quote(name):  # an identifier as PostgreSQL reads it (quote_name does not double quotes)
+            return '"' + name.replace('"', '""') + '"'
+
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
