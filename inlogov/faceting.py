@@ -90,6 +90,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 
 
+def shorten_query(q):
+    """The first MAX_QUERY_LENGTH characters of a search, cut at the last space within them so
+    no word is cut in half (the listings, the API and the search page cut alike)."""
+    if len(q) <= MAX_QUERY_LENGTH:
+        return q
+    head = q[:MAX_QUERY_LENGTH]
+    return head.rsplit(" ", 1)[0] if " " in head else head
+
+
 def clean_text(value):
     """Strip control characters (including NUL) and collapse whitespace. Returns (text, changed)."""
     text = _SPACES.sub(" ", _CONTROL.sub(" ", str(value))).strip()
@@ -739,7 +748,7 @@ class FacetedFilterSet(django_filters.FilterSet):
                 self.selection[definition.name] = selection
         q = (raw.get("q") or [""])[0]
         if len(q) > MAX_QUERY_LENGTH:
-            q = q[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0] if " " in q[:MAX_QUERY_LENGTH] else q[:MAX_QUERY_LENGTH]
+            q = shorten_query(q)
             self._problem("q", f"The search was too long, so only its first {MAX_QUERY_LENGTH} characters were used.")
         self.q = q
         sort = (raw.get("sort") or [None])[0]

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from inlogov.faceting import MAX_QUERY_LENGTH, clean_text, faceted_search, paginate
+from inlogov.faceting import MAX_QUERY_LENGTH, clean_text, faceted_search, paginate, shorten_query
 from people.models import Contributor
 from publications.filters import CaseStudyFilter, PublicationFilter
 from publications.models import CaseStudy, Publication
@@ -69,7 +69,7 @@ def search(request):
     if len(raw) > 1:
         notes.append("The search was given more than once; the first was used.")
     if len(text) > MAX_QUERY_LENGTH:
-        text = text[:MAX_QUERY_LENGTH]
+        text = shorten_query(text)
         notes.append(f"The search was too long, so only its first {MAX_QUERY_LENGTH} characters were used.")
     context = {"search_query": text, "notes": notes, "groups": [], "total": 0}
     if text:

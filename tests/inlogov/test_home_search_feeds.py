@@ -206,6 +206,24 @@ def test_search_shows_the_listings_first_publications_in_relevance_order(client)
     assert "draft-co-design" not in shown and "scheduled-co-design" not in shown
 
 
+def test_an_overlong_search_finds_what_the_listing_finds(client):
+    """Both cut a long search at the last space within the limit, not in the middle of a word
+    (the search page once cut "services" to "servi" and found nothing the listing found)."""
+    from django.db import connection
+
+    from inlogov.faceting import faceted_search
+    from publications.filters import PublicationFilter
+    from publications.models import Publication
+
+    make_publication("Public services", slug="public-services")
+    q = "services " * 25
+    listed = faceted_search(PublicationFilter, {"q": q}, Publication.objects.published(), facets=False).queryset.count()
+    response = client.get("/search/", {"q": q})
+    assert f'Publications <span class="count">({listed})</span>' in response.text
+    if connection.vendor == "postgresql":  # the words are matched (SQLite matches the phrase)
+        assert listed == 1
+
+
 # --- Feeds ------------------------------------------------------------------------------------
 
 
