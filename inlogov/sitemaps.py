@@ -4,9 +4,10 @@ public types, plus the list pages.
 Each sitemap reads through `published()`, so drafts and scheduled items never appear.
 
 The index points to one sitemap per type (/sitemap-publications.xml, ...), split into pages of
-at most PAGE_SIZE URLs by id range (?p=2, ...; IdRangePaginator). The protocol caps a sitemap at 50,000 URLs, and one file listing a
-large catalogue took seconds to build (100,000 publications: 12 MB, 9.5 s), so a page is small
-enough to build quickly and the number of pages grows with the catalogue instead.
+at most PAGE_SIZE URLs by id range (?p=2, ...; IdRangePaginator). The protocol caps a sitemap
+at 50,000 URLs, and one file listing a large catalogue took seconds to build (100,000
+publications: 12 MB, 9.5 s), so a page is small enough to build quickly and the number of
+pages grows with the catalogue instead. The index lists only the pages that hold URLs (index()).
 """
 
 import math
