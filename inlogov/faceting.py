@@ -1054,7 +1054,7 @@ class FacetedListMixin:
         self.result = faceted_search(
             self.filterset_class,
             self.request.GET,
-            self.model.objects.published().for_listing(),
+            self.model.objects.published().for_cards(),
             request=self.request,
             page_size=self.paginate_by,
         )

@@ -26,15 +26,15 @@ def home(request):
     Every list is a fixed-size slice, so the page's query count never grows with the content.
     """
     featured = list(
-        Publication.objects.published().filter(is_featured=True).for_listing().order_by("-year", "title")[:HOME_FEATURED]
+        Publication.objects.published().filter(is_featured=True).for_cards().order_by("-year", "title")[:HOME_FEATURED]
     )
     if not featured:
-        featured = list(Publication.objects.published().for_listing().order_by("-year", "title")[:HOME_FEATURED])
+        featured = list(Publication.objects.published().for_cards().order_by("-year", "title")[:HOME_FEATURED])
     context = {
         "featured_publications": featured,
         "themes": Theme.objects.published().for_detail().filter(parent__isnull=True),
         "latest_case_studies": list(
-            CaseStudy.objects.published().for_listing().order_by("-created_at", "title")[:HOME_CASE_STUDIES]
+            CaseStudy.objects.published().for_cards().order_by("-created_at", "title")[:HOME_CASE_STUDIES]
         ),
         "key_people": list(
             Contributor.objects.published()
@@ -78,13 +78,13 @@ def search(request):
         # listing's does: one read of the matches instead of a COUNT and a ranked page (at
         # 1,000,000 publications the two took 460 ms).
         found = faceted_search(
-            PublicationFilter, {"q": text}, Publication.objects.published().for_listing(),
+            PublicationFilter, {"q": text}, Publication.objects.published().for_cards(),
             facets=["kind"], page_size=SEARCH_SHOWN,
         )
         publications = found.queryset
         counted = {"publications": (found.total, found.chosen_page)}
         case_studies = faceted_search(
-            CaseStudyFilter, {"q": text}, CaseStudy.objects.published().for_listing(), facets=False
+            CaseStudyFilter, {"q": text}, CaseStudy.objects.published().for_cards(), facets=False
         ).queryset
         people = Contributor.objects.published().filter(
             Q(display_name__icontains=text)

@@ -103,14 +103,14 @@ class ContributorDetailView(PreviewableDetailMixin, DetailView):
             .distinct()
         )
         by_year = []
-        for publication in publications.for_listing().order_by("-year", "title"):
+        for publication in publications.for_cards().order_by("-year", "title"):
             if not by_year or by_year[-1]["year"] != publication.year:
                 by_year.append({"year": publication.year, "items": []})
             by_year[-1]["items"].append(publication)
         for group in by_year:
             group["count"] = len(group["items"])
         case_studies = list(
-            CaseStudy.objects.published().filter(contributors=person).for_listing().order_by("title")
+            CaseStudy.objects.published().filter(contributors=person).for_cards().order_by("title")
         )
         origin = metadata.base_url(self.request)
         description = person.position or metadata.plain_text(person.biography, 30)

@@ -33,15 +33,11 @@ def _contributions_prefetch(lookup="contributions"):
     )
 
 
-def _listing_prefetches():
-    return (_contributions_prefetch(), "themes")
-
-
-def prefetch_for_listing(publications):
-    """Add what ``for_listing()`` fetches to publications already loaded (with their parent),
-    one query per relation for all of them: a page showing two lists of cards (a book's
+def prefetch_for_cards(publications):
+    """Add what ``for_cards()`` fetches to publications already loaded (with their parent), in
+    one query for all of them: a page showing several lists of cards (a book's own credits, its
     chapters and the related items) fetches their credits once, not once per list."""
-    prefetch_related_objects(list(publications), *_listing_prefetches())
+    prefetch_related_objects(list(publications), _contributions_prefetch())
 
 
 # The date the feeds give an item: its scheduled time, or when it was created if it was never
@@ -60,23 +56,31 @@ class PublicationQuerySet(PublishableQuerySet):
         """
         return self.order_by(WENT_PUBLIC.desc(), "-pk")
 
-    def for_listing(self):
-        """Publications with everything a card, a citation or an API item shows.
+    def for_cards(self):
+        """What a card on an HTML page (templates/includes/publication_card.html) or a citation
+        shows: the parent and the credits, contributors in their stored order, published ones
+        only.
 
-        Contributors come in their stored order; only published contributors are shown.
+        Cards show no themes; fetching them was one query per page that nothing read.
         """
-        return self.select_related("parent").prefetch_related(*_listing_prefetches())
+        return self.select_related("parent").prefetch_related(_contributions_prefetch())
 
-    def for_detail(self):
+    def for_listing(self):
+        """``for_cards()`` and every theme, drafts included (the feeds keep the public ones; the
+        CSV export is for staff): what a feed item or an export row shows."""
+        return self.for_cards().prefetch_related("themes")
+
+    def for_detail(self, credits=True):
         """A publication page: contributors in order, published themes, service areas, published
         chapters and published case studies that discuss it (as cards). The chapters' cards
-        need ``prefetch_for_listing()``, which the page runs for them and its related items
-        together.
+        need ``prefetch_for_cards()``, which the page runs for them and its related items
+        together; with ``credits=False`` the publication's own credits are left to that call
+        too (one query for every credit on the page).
 
         Every related list goes through `published()`, so a draft chapter, theme or case study
         never reaches the page. The number of queries does not grow with the number of items.
         """
-        return self._with_relations(cards=True).prefetch_related(
+        return self._with_relations(cards=True, credits=credits).prefetch_related(
             # A chapter's citation names the book's editors.
             _contributions_prefetch("parent__contributions"),
             "service_areas",
@@ -89,21 +93,23 @@ class PublicationQuerySet(PublishableQuerySet):
         is a link too. That is 6 queries for a page of items, not 10."""
         return self._with_relations(cards=False)
 
-    def _with_relations(self, cards):
-        """Credits, published themes, published chapters and case studies; with `cards`, the
-        case studies come with what a card shows."""
+    def _with_relations(self, cards, credits=True):
+        """Credits (unless not `credits`), published themes, published chapters and case
+        studies; with `cards`, the case studies come with what a card shows."""
         from themes.models import Theme
 
         children = Publication.objects.published().order_by("title")
         case_studies = CaseStudy.objects.published().order_by("title")
         if cards:
-            case_studies = case_studies.for_listing()
-        return self.select_related("parent").prefetch_related(
-            _contributions_prefetch(),
+            case_studies = case_studies.for_cards()
+        relations = [
             Prefetch("themes", queryset=Theme.objects.published().for_listing()),
             Prefetch("children", queryset=children, to_attr="published_children"),
             Prefetch("case_studies", queryset=case_studies, to_attr="published_case_studies"),
-        )
+        ]
+        if credits:
+            relations.insert(0, _contributions_prefetch())
+        return self.select_related("parent").prefetch_related(*relations)
 
 
 class Publication(PublicParentMixin, Publishable):
@@ -260,9 +266,14 @@ class PublicationContributor(models.Model):
 
 
 class CaseStudyQuerySet(PublishableQuerySet):
+    def for_cards(self):
+        """What a card on an HTML page shows (templates/includes/case_study_card.html): the
+        service areas. Cards show no themes."""
+        return self.prefetch_related("service_areas")
+
     def for_listing(self):
-        """Case studies with their themes and service areas for cards and API items."""
-        return self.prefetch_related("themes", "service_areas")
+        """``for_cards()`` and every theme, for readers that name them (the staff CSV export)."""
+        return self.for_cards().prefetch_related("themes")
 
     def for_detail(self):
         """A case-study page: published themes, service areas, the published publications that
@@ -283,7 +294,7 @@ class CaseStudyQuerySet(PublishableQuerySet):
             "service_areas",
             Prefetch(
                 "source_publications",
-                queryset=publications.for_listing() if cards else publications,
+                queryset=publications.for_cards() if cards else publications,
                 to_attr="published_publications",
             ),
             Prefetch(

@@ -4,7 +4,7 @@ from django.views.generic import DetailView, ListView
 from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
 from publications.filters import CaseStudyFilter, PublicationFilter
-from publications.models import CaseStudy, Publication, prefetch_for_listing
+from publications.models import CaseStudy, Publication, prefetch_for_cards
 
 
 class PublicationListView(FacetedListMixin, ListView):
@@ -25,7 +25,8 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
     model = Publication
 
     def base_queryset(self):
-        return Publication.objects.for_detail()
+        # Its own credits come with its cards' (below): one query for all of them.
+        return Publication.objects.for_detail(credits=False)
 
     def get_context_data(self, **kwargs):
         from inlogov import metadata
@@ -50,8 +51,8 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
                 .select_related("parent")
                 .order_by("-year", "title")[:4]
             )
-        # The chapters' and the related items' cards: their credits and themes in one query each.
-        prefetch_for_listing([*publication.published_children, *related])
+        # The publication's credits and those of its chapters' and related items' cards, at once.
+        prefetch_for_cards([publication, *publication.published_children, *related])
         contributions = list(publication.contributions.all())
         context.update(
             parent=publication.public_parent,

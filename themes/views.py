@@ -102,9 +102,9 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
             sub_themes=theme.published_children,
             publication_count=sum(row["total"] for row in per_year),
             case_study_count=case_studies.count(),
-            latest_publications=list(publications.for_listing().order_by("-year", "title")[:LATEST]),
+            latest_publications=list(publications.for_cards().order_by("-year", "title")[:LATEST]),
             latest_case_studies=list(
-                case_studies.for_listing().order_by(F("year_started").desc(nulls_last=True), "title")[:LATEST]
+                case_studies.for_cards().order_by(F("year_started").desc(nulls_last=True), "title")[:LATEST]
             ),
             people=people_page[:PEOPLE_SHOWN],
             more_people=len(people_page) > PEOPLE_SHOWN,

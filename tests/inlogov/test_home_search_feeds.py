@@ -79,9 +79,10 @@ def test_home_falls_back_to_newest_publications_when_none_are_featured(client):
     assert "Not featured but new" in client.get("/").text
 
 
-# The featured publications (+ credits, themes), top-level themes (+ sub-themes), latest case
-# studies (+ themes, service areas), key people, two totals (the featured check is the first query).
-HOME_QUERIES = 11
+# The featured publications (+ credits), top-level themes (+ sub-themes), latest case studies
+# (+ service areas), key people, two totals (the featured check is the first query). Cards show
+# no themes, so none are fetched for them.
+HOME_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", [5, 50])
@@ -165,11 +166,12 @@ def test_overlong_search_is_shortened_with_a_note(client, content):
     assert "only its first 200 characters were used" in response.text
 
 
-# Per type: a count and a page (+ prefetches for publications and case studies). On PostgreSQL
+# Per type: a count and a page (+ the cards' prefetch for publications and case studies: credits,
+# service areas). On PostgreSQL
 # the publications' count (the kind facet over the stored facet rows) also chooses their first
 # page by relevance, and the page is then fetched by id: the same number of queries, one pass
 # over the matches.
-SEARCH_QUERIES = 12
+SEARCH_QUERIES = 10
 
 
 @pytest.mark.parametrize("size", [5, 50])

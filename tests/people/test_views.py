@@ -126,10 +126,9 @@ def test_people_list_groups_by_relation_and_hides_drafts(client):
     assert "Later Person" not in text
 
 
-# The person, their expertise, the publications (+ credits and themes; each year's count is
-# the length of its list), the case studies (+ themes and service areas): fixed, whatever the
-# numbers.
-PERSON_DETAIL_QUERIES = 8
+# The person, their expertise, the publications (+ credits; each year's count is the length of
+# its list), the case studies (+ service areas): what the cards show, fixed whatever the numbers.
+PERSON_DETAIL_QUERIES = 6
 
 
 @pytest.mark.parametrize("size", [5, 50])

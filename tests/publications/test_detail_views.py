@@ -263,11 +263,11 @@ def test_cite_section_has_copy_script_as_a_file_and_no_inline_script(client, han
     assert not re.search(r"\son[a-z]+=", response.text)
 
 
-# Query budget: the item, its credits, themes, service areas, chapters, case studies (+ their
-# themes and service areas), related publications, and the credits and themes of the chapters
-# and related publications together (one query each for both lists). Each related list is read
-# once, whatever its size.
-PUBLICATION_DETAIL_QUERIES = 11
+# Query budget: the item, its themes, service areas, chapters, case studies (+ their service
+# areas, which their cards show), related publications, and the credits of the item, its
+# chapters and the related publications together (one query for all three). Each related list
+# is read once, whatever its size. Cards show no themes, so none are fetched for them.
+PUBLICATION_DETAIL_QUERIES = 8
 
 
 @pytest.mark.parametrize("size", [5, 50])
@@ -380,8 +380,9 @@ def test_staff_preview_a_draft_case_study_with_the_banner(client):
     assert "Draft - not public." in response.text
 
 
-# The case, its themes, service areas, publications (+ their credits and themes), contributors.
-CASE_STUDY_DETAIL_QUERIES = 7
+# The case, its themes, service areas, publications (+ their credits, which their cards show),
+# contributors.
+CASE_STUDY_DETAIL_QUERIES = 6
 
 
 @pytest.mark.parametrize("size", [5, 50])

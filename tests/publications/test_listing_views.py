@@ -260,8 +260,8 @@ def test_case_study_listing_query_count_is_constant(client, django_assert_num_qu
 def _publication_queries(filtered):
     """Queries for one publication listing.
 
-    Always: published themes, the top contributors' labels, the page, and the contributions and
-    themes prefetches. No COUNT: the total is the sum of an unselected facet that gives every
+    Always: published themes, the top contributors' labels, the page, and the credits its cards
+    show (they show no themes). No COUNT: the total is the sum of an unselected facet that gives every
     item one value (kind, year or access). Then, for the facet counts:
     - SQLite: one GROUP BY each for theme, kind, decade, contributor and open access;
     - PostgreSQL, filtered (every facet has another selection or the search applied): one query
@@ -270,10 +270,10 @@ def _publication_queries(filtered):
       contributors in count order.
     """
     if connection.vendor != "postgresql":
-        return 5 + 5
-    return 5 + (1 if filtered else 3)
+        return 4 + 5
+    return 4 + (1 if filtered else 3)
 
 
-# Case studies: published themes, service areas, COUNT, page, two prefetches, and one GROUP BY
-# each for theme, service area, country and decade.
-_EXPECTED = {"case_studies": 10}
+# Case studies: published themes, service areas, COUNT, page, the service areas its cards show,
+# and one GROUP BY each for theme, service area, country and decade.
+_EXPECTED = {"case_studies": 9}

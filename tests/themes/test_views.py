@@ -145,12 +145,12 @@ def test_theme_list_nests_sub_themes_with_published_counts(client, coproduction)
     assert "Co-secret" not in text
 
 
-# The theme, its sub-themes, year counts, case-study count, latest publications (+ credits,
-# themes), latest case studies (+ themes, service areas), people (the first few experts, the
+# The theme, its sub-themes, year counts, case-study count, latest publications (+ credits),
+# latest case studies (+ service areas), people (the first few experts, the
 # first few credited people, then both lists merged in name order): fixed whatever the numbers.
 # On PostgreSQL the year counts are read from the stored facet cube instead of counted: the
 # theme vocabulary, the scheduled items and the cube read take the place of one GROUP BY.
-THEME_DETAIL_QUERIES = 15 if connection.vendor == "postgresql" else 13
+THEME_DETAIL_QUERIES = 13 if connection.vendor == "postgresql" else 11
 
 
 @pytest.mark.parametrize("size", [5, 50])
