@@ -1,9 +1,9 @@
 from django.db import models
 from django.db.models import Prefetch, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from inlogov.identifiers import OrcidField
+from inlogov.links import slug_path
 from inlogov.publishing import Publishable, PublishableQuerySet
 from inlogov.richtext import RichTextField
 
@@ -99,7 +99,7 @@ class Contributor(Publishable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("people:detail", kwargs={"slug": self.slug})
+        return slug_path("people:detail", self.slug)
 
     @property
     def name(self):

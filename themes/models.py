@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from inlogov.links import slug_path
 from inlogov.publishing import PublicParentMixin, Publishable, PublishableQuerySet
 from inlogov.richtext import RichTextField
 
@@ -57,7 +57,7 @@ class Theme(PublicParentMixin, Publishable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("themes:detail", kwargs={"slug": self.slug})
+        return slug_path("themes:detail", self.slug)
 
     def clean(self):
         super().clean()

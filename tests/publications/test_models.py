@@ -255,3 +255,14 @@ def test_chapter_points_to_its_book():
     chapter = make_publication("The Four Co's", kind=Publication.Kind.CHAPTER, parent=book, pages="75-176")
     assert list(book.children.all()) == [chapter]
     assert str(chapter) == "The Four Co's"
+
+
+def test_every_kind_is_shown_by_its_label_and_an_unknown_one_as_stored():
+    labels = {kind: Publication(kind=kind).get_kind_display() for kind in Publication.Kind.values}
+    assert labels == {
+        "book": "Book", "edited_book": "Edited book", "handbook": "Handbook", "chapter": "Chapter",
+        "journal_article": "Journal article", "report": "Report", "scoping_review": "Scoping review",
+        "working_paper": "Working paper", "other": "Other",
+    }
+    # As Django's own get_FOO_display: a value outside the choices (an old row) is shown as is.
+    assert Publication(kind="pamphlet").get_kind_display() == "pamphlet"
