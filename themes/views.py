@@ -123,6 +123,9 @@ def year_chart(rows, width=560, bar_area=160):
 
     Every year between the first and last appears, so gaps show as empty years. Returns None when
     there is nothing to draw.
+
+    The numbers a bar prints are strings: the template prints a few hundred of them, and each
+    number it prints itself goes through localisation (about 4 µs, 2 ms for a long chart).
     """
     if not rows:
         return None
@@ -139,14 +142,15 @@ def year_chart(rows, width=560, bar_area=160):
         x = round(left + index * slot + (slot - bar_width) / 2, 1)
         bars.append(
             {
-                "year": year,
-                "total": total,
-                "x": x,
-                "y": round(top + bar_area - height, 1),
-                "width": round(bar_width, 1),
-                "height": height,
-                "label_x": round(x + bar_width / 2, 1),
-                "label_y": round(top + bar_area - height - 4, 1),
+                "year": str(year),
+                "total": str(total),
+                "has_total": total > 0,
+                "x": str(x),
+                "y": str(round(top + bar_area - height, 1)),
+                "width": str(round(bar_width, 1)),
+                "height": str(height),
+                "label_x": str(round(x + bar_width / 2, 1)),
+                "label_y": str(round(top + bar_area - height - 4, 1)),
                 # Label every year when there is room, otherwise every few years.
                 "show_year": len(years) <= 12 or index % max(1, len(years) // 8) == 0,
             }
