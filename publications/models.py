@@ -7,7 +7,13 @@ from simple_history.models import HistoricalRecords
 
 from inlogov.identifiers import DoiField, IsbnField
 from inlogov.links import slug_path
-from inlogov.publishing import PublicParentMixin, Publishable, PublishableQuerySet, validate_form_year
+from inlogov.publishing import (
+    PublicParentMixin,
+    Publishable,
+    PublishableQuerySet,
+    published_q,
+    validate_form_year,
+)
 from inlogov.richtext import RichTextField
 
 YEAR_MIN, YEAR_MAX = 1900, 2100  # the database's sane range; forms allow at most next year
@@ -22,12 +28,14 @@ def _year_range(field, name):
 
 
 def _contributions_prefetch(lookup="contributions"):
-    """Credits in their stored order, published contributors only."""
-    from people.models import Contributor
+    """Credits in their stored order, published contributors only.
 
+    The rule is tested on the joined contributor row (`published_q("contributor__")`), not by a
+    subquery of every public contributor: one query to compile and plan instead of two.
+    """
     return Prefetch(
         lookup,
-        queryset=PublicationContributor.objects.filter(contributor__in=Contributor.objects.published())
+        queryset=PublicationContributor.objects.filter(published_q("contributor__"))
         .select_related("contributor")
         .order_by("position"),
     )
