@@ -364,19 +364,14 @@ class RestrictedCounts(_Counts):
         if fs.q and fs.search_spec:
             matches = fulltext.search(fs._meta.model.objects.order_by(), fs.q, fs.search_spec)
             if page is not None:
-                # The matches with their rank and ordering columns, joined (one heap pass), and
-                # each match's facet row looked up by its key. The planner underestimates a
-                # search of several words (427 matches expected, 4,563 found at 100,000
-                # publications) and, joining plainly, read every facet row into a hash join:
-                # 46 ms instead of 35. OFFSET 0 keeps the lookup per match, the plan it chose
-                # anyway at 1,000,000 publications.
+                # The matches with their rank and ordering columns, joined (one heap pass).
                 number, names, page_sql = page
                 ranked = fulltext.rank(matches, fs.q, fs.search_spec).values(*names)
                 ranked_sql, source_params = ranked.query.sql_with_params()
                 renamed = ", ".join(f'm0."{name}" AS o_{name}' for name in names)
                 source = (
-                    f"(SELECT {renamed} FROM ({ranked_sql}) AS m0) AS m CROSS JOIN LATERAL "  # noqa: S608
-                    "(SELECT * FROM publications_facetrow WHERE publication_id = m.o_pk OFFSET 0) AS f"
+                    f"publications_facetrow JOIN (SELECT {renamed} FROM ({ranked_sql}) AS m0) AS m "  # noqa: S608
+                    "ON m.o_pk = publication_id"
                 )
                 source_columns = "".join(f", o_{name}" for name in names)
             else:

@@ -298,26 +298,6 @@ def test_a_search_by_relevance_gets_its_page_from_the_facet_query(query):
         assert len(shown) == 3  # the five matches, three to a page: a real page, not an empty one
 
 
-def test_a_search_looks_up_each_matchs_facet_row_by_its_key():
-    """A search's facet query fetches the facet row of each match by key (a nested loop). The
-    planner underestimates searches of several words and, given the choice, read every facet
-    row into a hash join (46 ms instead of 35 at 100,000 publications; docs/performance.md).
-    Here nested loops and whole-table reads are priced out, and the lookup must remain."""
-    build_catalogue()
-    listed = Publication.objects.published().for_cards()
-    with CaptureQueriesContext(connection) as captured:
-        faceted_search(PublicationFilter, QueryDict("q=service"), listed, page_size=3)
-    [facet_sql] = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH b AS MATERIALIZED")]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + facet_sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Scan using publications_facetrow_pkey on publications_facetrow" in plan
-    assert "Index Cond: (publication_id = " in plan
-    assert "Hash Join" not in plan and "Merge Join" not in plan
-
-
 CUBE_QUERIES = [
     "kind=book",
     "kind=book&kind=report",
