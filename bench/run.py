@@ -61,6 +61,10 @@ def parse_args():
     parser.add_argument("--regenerate", action="store_true", help="drop and rebuild the database")
     parser.add_argument("--no-concurrency", action="store_true", help="skip the wrk runs")
     parser.add_argument("--only", help="comma-separated request names to measure (default: all)")
+    parser.add_argument("--random-page-cost", default="1.1",
+                        help="PostgreSQL's random_page_cost for the benchmark database, as docs/deployment.md "
+                             "recommends for a database held in memory or on SSD (default 1.1; 'server' keeps "
+                             "the server's own setting, 4 unless changed)")
     return parser.parse_args()
 
 
@@ -115,6 +119,12 @@ def prepare_database(args):
         if not exists:
             log(f"creating database {name}")
             conn.execute(f'CREATE DATABASE "{name}"')
+        # Planner settings for the database, as docs/deployment.md recommends (new sessions only,
+        # so every server started below has them).
+        if args.random_page_cost == "server":
+            conn.execute(f'ALTER DATABASE "{name}" RESET random_page_cost')
+        else:
+            conn.execute(f'ALTER DATABASE "{name}" SET random_page_cost = {float(args.random_page_cost)}')
     log("migrating")
     manage(args, "migrate", "--noinput", "-v", "0")
     with psycopg.connect(args.database_url, autocommit=True) as conn:
@@ -460,7 +470,7 @@ def main():
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     data = {"started": stamp, "scale": args.scale, "machine": machine(), "workers": args.workers,
             "worker_class": args.worker_class, "threads": args.threads,
-            "cold_requests": args.cold, "warm_requests": args.warm}
+            "cold_requests": args.cold, "warm_requests": args.warm, "random_page_cost": args.random_page_cost}
     data["code"] = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
                                   text=True).stdout.strip()
     data["database"] = prepare_database(args)
