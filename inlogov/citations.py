@@ -1,8 +1,8 @@
 """Citations and reference-manager exports for publications and case studies, written once.
 
 Everything here takes objects loaded the usual way (`Publication.objects.published().for_cards()`:
-contributions prefetched in order with their contributor, parent selected; the CSV rows also name
-the themes, which `for_listing()` adds) and returns strings or plain data. Nothing here decides visibility: callers pass published items only. A chapter's
+contributions prefetched in order with their contributor, parent selected; the staff CSV rows
+also name the themes, which the admin's export prefetches) and returns strings or plain data. Nothing here decides visibility: callers pass published items only. A chapter's
 parent book is used only while the parent itself is public, so a draft book's title never leaks
 through one of its chapters (the chapter's own `container_title` is used instead).
 

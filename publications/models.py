@@ -74,8 +74,8 @@ class PublicationQuerySet(PublishableQuerySet):
         return self.select_related("parent").prefetch_related(_contributions_prefetch())
 
     def for_listing(self):
-        """``for_cards()`` and every theme, drafts included (the feeds keep the public ones; the
-        CSV export is for staff): what a feed item or an export row shows."""
+        """``for_cards()`` and every theme, drafts included: what a feed item shows (the feeds
+        keep the public themes)."""
         return self.for_cards().prefetch_related("themes")
 
     def for_detail(self, credits=True):
@@ -288,7 +288,8 @@ class CaseStudyQuerySet(PublishableQuerySet):
         return self.prefetch_related("service_areas")
 
     def for_listing(self):
-        """``for_cards()`` and every theme, for readers that name them (the staff CSV export)."""
+        """``for_cards()`` and every theme, drafts included, for a reader that names the themes
+        and keeps the public ones itself."""
         return self.for_cards().prefetch_related("themes")
 
     def for_detail(self):

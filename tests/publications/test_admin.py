@@ -18,6 +18,7 @@ from tests.factories import (
     make_case_study,
     make_contributor,
     make_publication,
+    make_service_area,
     make_theme,
 )
 
@@ -477,3 +478,26 @@ def test_case_study_csv_export(editor_client):
     assert rows[0] == CASE_STUDY_CSV_HEADER
     assert [row[1] for row in rows[1:]] == ["Walsall KeyRing"]
     assert rows[1][3] == "Walsall"
+
+
+@pytest.mark.parametrize(
+    ("url", "action", "make"),
+    [
+        ("/admin/publications/publication/", "export_csv", lambda n: make_publication(f"Book {n}", themes=[make_theme(f"T{n}")])),
+        ("/admin/publications/casestudy/", "export_case_studies_csv",
+         lambda n: make_case_study(f"Case {n}", themes=[make_theme(f"T{n}")], service_areas=[make_service_area(f"A{n}")])),
+    ],
+)
+def test_csv_exports_read_themes_and_areas_once_for_the_whole_selection(editor_client, url, action, make):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (2, 6):
+        items = [make(f"{size}-{n}") for n in range(size)]
+        with CaptureQueriesContext(connection) as captured:
+            response = export(editor_client, url, action, items)
+        assert response.status_code == 200
+        assert response.content.decode().count("\n") == size + 1  # the header and a row each
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
