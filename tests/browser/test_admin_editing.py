@@ -15,7 +15,7 @@ from publications.models import Publication
 from tests.admin_users import PASSWORD, make_editor
 from tests.factories import make_contributor, make_theme
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def pick_autocomplete(page, select_id, term, option_text):

@@ -38,6 +38,18 @@ def test_every_kind_of_page_has_the_address_reverse_gives(model, expected):
     assert model(slug="co-production_2").get_absolute_url() == expected.replace("local-governance", "co-production_2")
 
 
+def test_each_kind_of_address_is_reversed_once(monkeypatch):
+    from inlogov import links
+
+    calls = []
+    monkeypatch.setattr(links, "reverse", lambda *args, **kwargs: calls.append(args) or reverse(*args, **kwargs))
+    monkeypatch.setattr(links, "_paths", type(links._paths)())  # forget what earlier tests reversed
+    paths = [Publication(slug=f"item-{n}").get_absolute_url() for n in range(50)]
+    paths += [Theme(slug=f"theme-{n}").get_absolute_url() for n in range(50)]
+    assert paths[0] == "/publications/item-0/" and paths[-1] == "/themes/theme-49/"
+    assert calls == [("publications:detail",), ("themes:detail",)]
+
+
 def test_a_site_mounted_under_a_prefix_gets_prefixed_addresses():
     assert Publication(slug="a").get_absolute_url() == "/publications/a/"
     set_script_prefix("/research/")

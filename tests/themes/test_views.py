@@ -101,6 +101,8 @@ def test_theme_chart_has_a_bar_per_year_and_a_text_alternative(client, coproduct
     assert 'role="img"' in svg
     assert svg.count('<rect class="bar"') == 3  # 2019, 2020 (none), 2021
     assert '<desc id="chart-desc">2019: 1; 2020: 0; 2021: 2.</desc>' in svg
+    # Each year's label, with its count above the bar when it has one (no "0" over 2020).
+    assert re.findall(r"<text [^>]*>([^<]*)</text>", svg) == ["1", "2019", "2020", "2", "2021"]
     table = re.search(r"<table>.*?</table>", html, re.S).group(0)
     assert re.findall(r'<th scope="row">(\d+)</th><td>(\d+)</td>', table) == [("2019", "1"), ("2020", "0"), ("2021", "2")]
 
