@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import math
 import os
 import platform
 import shutil
@@ -43,6 +44,19 @@ def log(message):
     print(f"[bench] {message}", flush=True)
 
 
+def page_cost(value):
+    """--random-page-cost: a finite number of at least 0, or 'server'."""
+    if value == "server":
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number) or number < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0 or 'server', not {value!r}")
+    return number
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="publications (default 100000)")
@@ -61,10 +75,10 @@ def parse_args():
     parser.add_argument("--regenerate", action="store_true", help="drop and rebuild the database")
     parser.add_argument("--no-concurrency", action="store_true", help="skip the wrk runs")
     parser.add_argument("--only", help="comma-separated request names to measure (default: all)")
-    parser.add_argument("--random-page-cost", default="1.1",
+    parser.add_argument("--random-page-cost", default=1.1, type=page_cost,
                         help="PostgreSQL's random_page_cost for the benchmark database, as docs/deployment.md "
                              "recommends for a database held in memory or on SSD (default 1.1; 'server' keeps "
-                             "the server's own setting, 4 unless changed)")
+                             "the server's own setting, 4 unless changed). It stays set on the database.")
     return parser.parse_args()
 
 
@@ -124,7 +138,7 @@ def prepare_database(args):
         if args.random_page_cost == "server":
             conn.execute(f'ALTER DATABASE "{name}" RESET random_page_cost')
         else:
-            conn.execute(f'ALTER DATABASE "{name}" SET random_page_cost = {float(args.random_page_cost)}')
+            conn.execute(f'ALTER DATABASE "{name}" SET random_page_cost = {args.random_page_cost}')
     log("migrating")
     manage(args, "migrate", "--noinput", "-v", "0")
     with psycopg.connect(args.database_url, autocommit=True) as conn:
@@ -134,6 +148,8 @@ def prepare_database(args):
         )
         marker = conn.execute("SELECT scale, seed, seconds FROM bench_marker").fetchone()
         count = conn.execute("SELECT count(*) FROM publications_publication").fetchone()[0]
+        # What the servers' new sessions get, whatever was asked for (recorded in the JSON).
+        args.random_page_cost_in_force = conn.execute("SHOW random_page_cost").fetchone()[0]
     if marker and marker[0] == args.scale and marker[1] == SEED and count >= args.scale:
         log(f"reusing {name}: {count} publications (generated in {marker[2]:.1f} s)")
         return {"reused": True, "generate_seconds": marker[2]}
@@ -470,10 +486,12 @@ def main():
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     data = {"started": stamp, "scale": args.scale, "machine": machine(), "workers": args.workers,
             "worker_class": args.worker_class, "threads": args.threads,
-            "cold_requests": args.cold, "warm_requests": args.warm, "random_page_cost": args.random_page_cost}
+            "cold_requests": args.cold, "warm_requests": args.warm}
     data["code"] = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
                                   text=True).stdout.strip()
     data["database"] = prepare_database(args)
+    data["random_page_cost"] = args.random_page_cost_in_force
+    log(f"random_page_cost {data['random_page_cost']} on {urlsplit(args.database_url).path.lstrip('/')}")
     log("collectstatic")
     manage(args, "collectstatic", "--noinput", "-v", "0")
     targets = pick_targets(args)
