@@ -9,11 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-_SLUG = "0slug0"  # a stand-in that every slug-shaped URL pattern accepts and no real URL contains
+from inlogov.links import STAND_IN
 
 
 def slug_url(request, key, build, slug):
-    """``build(_SLUG)`` with the real slug put in, reversing each kind of URL once per request.
+    """``build(STAND_IN)`` with the real slug put in, reversing each kind of URL once per request.
 
     A list of 100 publications with their contributors, themes and case studies links to a few
     hundred items; reversing each address was a third of the response time. Every address the
@@ -26,8 +26,8 @@ def slug_url(request, key, build, slug):
         if request is not None:
             request._slug_url_templates = cache
     if key not in cache:
-        cache[key] = build(_SLUG)
-    return cache[key].replace(_SLUG, slug)
+        cache[key] = build(STAND_IN)
+    return cache[key].replace(STAND_IN, slug)
 
 
 def api_url(view_name, slug, request):

@@ -2,9 +2,10 @@
 
 Everything here takes objects loaded the usual way (`Publication.objects.published().for_cards()`:
 contributions prefetched in order with their contributor, parent selected; the staff CSV rows
-also name the themes, which the admin's export prefetches) and returns strings or plain data. Nothing here decides visibility: callers pass published items only. A chapter's
-parent book is used only while the parent itself is public, so a draft book's title never leaks
-through one of its chapters (the chapter's own `container_title` is used instead).
+also name the themes, which the admin's export prefetches) and returns strings or plain data.
+Nothing here decides visibility: callers pass published items only. A chapter's parent book is
+used only while the parent itself is public, so a draft book's title never leaks through one of
+its chapters (the chapter's own `container_title` is used instead).
 
 Formatted references (hand-written rather than citeproc, so that the exact strings are ours to
 test; see tests/inlogov/test_citations.py for the hand-checked examples):

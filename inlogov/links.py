@@ -17,7 +17,9 @@ import weakref
 
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 
-_STAND_IN = "0slug0"  # accepted by every slug pattern, and in no real address
+# Accepted by every slug pattern and in no real address; the API's absolute URLs use it too
+# (inlogov/api_fields.py).
+STAND_IN = "0slug0"
 _PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
 _paths = weakref.WeakKeyDictionary()  # resolver -> {(view name, script prefix): path with stand-in}
 
@@ -30,5 +32,5 @@ def slug_path(view_name, slug):
     key = (view_name, get_script_prefix())
     path = known.get(key)
     if path is None:
-        path = known[key] = reverse(view_name, kwargs={"slug": _STAND_IN})
-    return path.replace(_STAND_IN, slug)
+        path = known[key] = reverse(view_name, kwargs={"slug": STAND_IN})
+    return path.replace(STAND_IN, slug)
