@@ -7,23 +7,37 @@ A contributor's publications are not nested (a prolific author would make every 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inlogov.api_fields import ApiListUrlField, ApiUrlField, ChoiceLabelField, PublicUrlField
+from inlogov.api_fields import (
+    ApiListUrlField,
+    ApiUrlField,
+    ChoiceLabelField,
+    LinkRepresentation,
+    PublicUrlField,
+)
 from people.models import Contributor
 from themes.serializers import ThemeLinkSerializer
 
 _NULLABLE_URI = {"type": "string", "format": "uri", "nullable": True}
 
 
-class ContributorLinkSerializer(serializers.ModelSerializer):
+class ContributorLinkSerializer(LinkRepresentation, serializers.ModelSerializer):
     """A contributor as they appear inside another item (e.g. a case study)."""
 
+    api_view = "api:contributor-detail"
     name = serializers.CharField(read_only=True)
     url = PublicUrlField()
-    api_url = ApiUrlField("api:contributor-detail")
+    api_url = ApiUrlField(api_view)
 
     class Meta:
         model = Contributor
         fields = ["slug", "name", "url", "api_url"]
+
+    def link(self, person, request):
+        return {
+            "slug": person.slug,
+            "name": person.name,
+            **self.addresses(person, request),
+        }
 
 
 class ContributorSerializer(serializers.ModelSerializer):

@@ -27,18 +27,41 @@ def _year_range(field, name):
     )
 
 
-def _contributions_prefetch(lookup="contributions"):
-    """Credits in their stored order, published contributors only.
+def _contributions_prefetch(lookup="contributions", columns=None):
+    """Credits in their stored order, published contributors only; ``columns`` limits the
+    columns loaded (``API_LINK_COLUMNS["credit"]``).
 
     The rule is tested on the joined contributor row (`published_q("contributor__")`), not by a
     subquery of every public contributor: one query to compile and plan instead of two.
     """
-    return Prefetch(
-        lookup,
-        queryset=PublicationContributor.objects.filter(published_q("contributor__"))
+    queryset = (
+        PublicationContributor.objects.filter(published_q("contributor__"))
         .select_related("contributor")
-        .order_by("position"),
+        .order_by("position")
     )
+    return Prefetch(lookup, queryset=queryset.only(*columns) if columns else queryset)
+
+
+# The columns the API's nested links read (publications/serializers.py, themes/serializers.py):
+# for_api() loads these and no others. The primary key always comes too; "publication" and
+# "parent" are the foreign keys the prefetches attach rows by.
+API_LINK_COLUMNS = {
+    "credit": (
+        "publication", "contributor", "role", "position", "contributor__slug", "contributor__display_name",
+        "contributor__given_name", "contributor__family_name", "contributor__orcid",
+    ),
+    "theme": ("slug", "name"),
+    "service_area": ("slug", "name"),
+    "contributor": ("slug", "display_name", "given_name", "family_name"),
+    "publication": ("parent", "slug", "title", "subtitle", "kind", "year"),
+    "case_study": ("slug", "title"),
+}
+# What an API item's parent link does not read (it reads the link's fields and, to decide
+# whether to show the parent at all, status and publish_from).
+API_PARENT_DEFERRED = (
+    "created_at", "updated_at", "date", "publisher", "place", "container_title", "volume", "issue", "pages",
+    "edition", "doi", "isbn", "url", "abstract", "is_open_access", "cover", "cover_alt", "is_featured",
+)
 
 
 def prefetch_for_cards(publications):
@@ -98,25 +121,49 @@ class PublicationQuerySet(PublishableQuerySet):
         """An API item (publications/serializers.py): what `for_detail()` fetches, less what the
         API does not show. Chapters and case studies are links (slug, title, address), so they
         need no credits or themes of their own; an item shows no service areas and its parent
-        is a link too. That is 6 queries for a page of items, not 10."""
-        return self._with_relations(cards=False)
+        is a link too. That is 6 queries for a page of items, not 10.
 
-    def _with_relations(self, cards, credits=True):
-        """Credits (unless not `credits`), published themes, published chapters and case
-        studies; with `cards`, the case studies come with what a card shows."""
+        The related rows carry only the columns their serializers read (``API_LINK_COLUMNS``):
+        turning unread columns into Python objects (three timestamps on every row, the parent's
+        abstract) was about a fifth of a list's time. A serializer that starts reading another
+        column must add it there; the query-count tests in tests/api would catch the query per
+        item a deferred column costs.
+        """
         from themes.models import Theme
 
-        children = Publication.objects.published().order_by("title")
-        case_studies = CaseStudy.objects.published().order_by("title")
+        return (
+            self._with_relations(
+                cards=False,
+                credits=API_LINK_COLUMNS["credit"],
+                themes=Theme.objects.published().order_by("order", "name").only(*API_LINK_COLUMNS["theme"]),
+                children=API_LINK_COLUMNS["publication"],
+                case_studies=API_LINK_COLUMNS["case_study"],
+            )
+            # The parent is a link too; its publishing fields decide whether it is shown.
+            .defer(*(f"parent__{name}" for name in API_PARENT_DEFERRED))
+        )
+
+    def _with_relations(self, cards, credits=True, themes=None, children=None, case_studies=None):
+        """Credits (unless not `credits`), published themes, published chapters and case
+        studies; with `cards`, the case studies come with what a card shows. ``credits``,
+        ``children`` and ``case_studies`` may name the only columns to load (``for_api()``)."""
+        from themes.models import Theme
+
+        children_qs = Publication.objects.published().order_by("title")
+        if children:
+            children_qs = children_qs.only(*children)
+        case_studies_qs = CaseStudy.objects.published().order_by("title")
+        if case_studies:
+            case_studies_qs = case_studies_qs.only(*case_studies)
         if cards:
-            case_studies = case_studies.for_cards()
+            case_studies_qs = case_studies_qs.for_cards()
         relations = [
-            Prefetch("themes", queryset=Theme.objects.published().for_listing()),
-            Prefetch("children", queryset=children, to_attr="published_children"),
-            Prefetch("case_studies", queryset=case_studies, to_attr="published_case_studies"),
+            Prefetch("themes", queryset=themes if themes is not None else Theme.objects.published().for_listing()),
+            Prefetch("children", queryset=children_qs, to_attr="published_children"),
+            Prefetch("case_studies", queryset=case_studies_qs, to_attr="published_case_studies"),
         ]
         if credits:
-            relations.insert(0, _contributions_prefetch())
+            relations.insert(0, _contributions_prefetch(columns=None if credits is True else credits))
         return self.select_related("parent").prefetch_related(*relations)
 
 
@@ -298,27 +345,29 @@ class CaseStudyQuerySet(PublishableQuerySet):
         return self._with_relations(cards=True)
 
     def for_api(self):
-        """An API item: the same, with the publications as links (no credits or themes)."""
+        """An API item: the same, with the publications as links (no credits or themes), and
+        the related rows with only the columns the API shows (see PublicationQuerySet.for_api)."""
         return self._with_relations(cards=False)
 
     def _with_relations(self, cards):
         from people.models import Contributor
-        from themes.models import Theme
+        from themes.models import ServiceArea, Theme
 
         publications = Publication.objects.published().order_by("-year", "title")
+        themes = Theme.objects.published()
+        people = Contributor.objects.published().order_by("family_name", "given_name")
+        if cards:
+            themes, areas, publications = themes.for_listing(), ServiceArea.objects.all(), publications.for_cards()
+        else:
+            themes = themes.order_by("order", "name").only(*API_LINK_COLUMNS["theme"])
+            areas = ServiceArea.objects.only(*API_LINK_COLUMNS["service_area"])
+            publications = publications.only(*API_LINK_COLUMNS["publication"])
+            people = people.only(*API_LINK_COLUMNS["contributor"])
         return self.prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.published().for_listing()),
-            "service_areas",
-            Prefetch(
-                "source_publications",
-                queryset=publications.for_cards() if cards else publications,
-                to_attr="published_publications",
-            ),
-            Prefetch(
-                "contributors",
-                queryset=Contributor.objects.published().order_by("family_name", "given_name"),
-                to_attr="published_contributors",
-            ),
+            Prefetch("themes", queryset=themes),
+            Prefetch("service_areas", queryset=areas),
+            Prefetch("source_publications", queryset=publications, to_attr="published_publications"),
+            Prefetch("contributors", queryset=people, to_attr="published_contributors"),
         )
 
 

@@ -9,7 +9,13 @@ A draft never appears inside a published item; a draft parent is reported as nul
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inlogov.api_fields import ApiUrlField, ChoiceLabelField, PublicUrlField, api_url
+from inlogov.api_fields import (
+    ApiUrlField,
+    ChoiceLabelField,
+    LinkRepresentation,
+    PublicUrlField,
+    api_url,
+)
 from people.serializers import ContributorLinkSerializer
 from publications.models import CaseStudy, Publication, PublicationContributor
 from themes.serializers import ServiceAreaSerializer, ThemeLinkSerializer
@@ -17,39 +23,74 @@ from themes.serializers import ServiceAreaSerializer, ThemeLinkSerializer
 _NULLABLE_URI = {"type": "string", "format": "uri", "nullable": True}
 
 
-class ContributorCreditSerializer(serializers.ModelSerializer):
+_ROLE_LABEL = ChoiceLabelField(PublicationContributor._meta.get_field("role"))
+
+
+class ContributorCreditSerializer(LinkRepresentation, serializers.ModelSerializer):
     """A contributor's credit on a publication: who, in which role, in citation order."""
 
     name = serializers.CharField(source="contributor.name", read_only=True)
     slug = serializers.CharField(source="contributor.slug", read_only=True)
     orcid = serializers.CharField(source="contributor.orcid", read_only=True)
-    role_label = ChoiceLabelField(PublicationContributor._meta.get_field("role"))
+    role_label = _ROLE_LABEL
+    api_view = "api:contributor-detail"
     url = PublicUrlField(source="contributor")
-    api_url = ApiUrlField("api:contributor-detail", source="contributor")
+    api_url = ApiUrlField(api_view, source="contributor")
 
     class Meta:
         model = PublicationContributor
         fields = ["name", "slug", "orcid", "role", "role_label", "position", "url", "api_url"]
 
+    def link(self, credit, request):
+        person = credit.contributor
+        return {
+            "name": person.name,
+            "slug": person.slug,
+            "orcid": person.orcid,
+            "role": credit.role,
+            "role_label": _ROLE_LABEL.to_representation(credit.role),
+            "position": credit.position,
+            **self.addresses(person, request),
+        }
 
-class PublicationLinkSerializer(serializers.ModelSerializer):
+
+class PublicationLinkSerializer(LinkRepresentation, serializers.ModelSerializer):
     """A publication as it appears inside another item (parent, chapter, case study source)."""
 
+    api_view = "api:publication-detail"
     url = PublicUrlField()
-    api_url = ApiUrlField("api:publication-detail")
+    api_url = ApiUrlField(api_view)
 
     class Meta:
         model = Publication
         fields = ["slug", "title", "subtitle", "kind", "year", "url", "api_url"]
 
+    def link(self, publication, request):
+        return {
+            "slug": publication.slug,
+            "title": publication.title,
+            "subtitle": publication.subtitle,
+            "kind": publication.kind,
+            "year": publication.year,
+            **self.addresses(publication, request),
+        }
 
-class CaseStudyLinkSerializer(serializers.ModelSerializer):
+
+class CaseStudyLinkSerializer(LinkRepresentation, serializers.ModelSerializer):
+    api_view = "api:case-study-detail"
     url = PublicUrlField()
-    api_url = ApiUrlField("api:case-study-detail")
+    api_url = ApiUrlField(api_view)
 
     class Meta:
         model = CaseStudy
         fields = ["slug", "title", "url", "api_url"]
+
+    def link(self, case_study, request):
+        return {
+            "slug": case_study.slug,
+            "title": case_study.title,
+            **self.addresses(case_study, request),
+        }
 
 
 class IdentifiersSerializer(serializers.Serializer):

@@ -6,25 +6,41 @@ Nested relations read the published-only prefetch of `Theme.objects.for_detail()
 
 from rest_framework import serializers
 
-from inlogov.api_fields import ApiListUrlField, ApiUrlField, PublicUrlField
+from inlogov.api_fields import (
+    ApiListUrlField,
+    ApiUrlField,
+    LinkRepresentation,
+    PublicUrlField,
+)
 from themes.models import ServiceArea, Theme
 
 
-class ThemeLinkSerializer(serializers.ModelSerializer):
+class ThemeLinkSerializer(LinkRepresentation, serializers.ModelSerializer):
     """A theme as it appears inside another item: enough to show and follow it."""
 
+    api_view = "api:theme-detail"
     url = PublicUrlField()
-    api_url = ApiUrlField("api:theme-detail")
+    api_url = ApiUrlField(api_view)
 
     class Meta:
         model = Theme
         fields = ["slug", "name", "url", "api_url"]
 
+    def link(self, theme, request):
+        return {
+            "slug": theme.slug,
+            "name": theme.name,
+            **self.addresses(theme, request),
+        }
 
-class ServiceAreaSerializer(serializers.ModelSerializer):
+
+class ServiceAreaSerializer(LinkRepresentation, serializers.ModelSerializer):
     class Meta:
         model = ServiceArea
         fields = ["slug", "name"]
+
+    def link(self, area, request):
+        return {"slug": area.slug, "name": area.name}
 
 
 class ThemeSerializer(serializers.ModelSerializer):
