@@ -1,6 +1,6 @@
 """Citations and reference-manager exports for publications and case studies, written once.
 
-Everything here takes objects loaded the usual way (`Publication.objects.published().for_cards()`:
+Everything here takes objects loaded the usual way (`Publication.objects.published().for_citations()`:
 contributions prefetched in order with their contributor, parent selected; the staff CSV rows
 also name the themes, which the admin's export prefetches) and returns strings or plain data.
 Nothing here decides visibility: callers pass published items only. A chapter's parent book is

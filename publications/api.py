@@ -261,7 +261,7 @@ class PublicationExportView(ApiView, GenericAPIView):
 
     def get_queryset(self):
         # Citations need contributors in order and the parent; nothing else.
-        return Publication.objects.published().for_cards()
+        return Publication.objects.published().for_citations()
 
     def render_page(self, request, render):
         items = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -31,7 +31,7 @@ def _download(request, queryset, slug, fmt):
 
 @require_safe
 def publication_citation(request, slug, fmt):
-    return _download(request, Publication.objects.published().for_cards(), slug, fmt)
+    return _download(request, Publication.objects.published().for_citations(), slug, fmt)
 
 
 @require_safe

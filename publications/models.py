@@ -56,6 +56,21 @@ API_LINK_COLUMNS = {
     "publication": ("parent", "slug", "title", "subtitle", "kind", "year"),
     "case_study": ("slug", "title"),
 }
+# The columns an HTML card shows (templates/includes/publication_card.html and
+# case_study_card.html): for_cards() loads these and no others. Turning the rest into Python
+# objects (an abstract, three timestamps a row, a contributor's biography) was about a third of
+# fetching a page of cards. The parent's publishing fields decide whether its link is shown.
+CARD_COLUMNS = {
+    "publication": (
+        "slug", "title", "subtitle", "kind", "year", "is_open_access", "container_title", "parent",
+        "parent__status", "parent__publish_from", "parent__slug", "parent__title",
+    ),
+    "credit": (
+        "publication", "contributor", "role", "position", "contributor__display_name", "contributor__given_name",
+        "contributor__family_name",
+    ),
+    "case_study": ("slug", "title", "summary", "locality", "country", "year_started"),
+}
 # What an API item's parent link does not read (it reads the link's fields and, to decide
 # whether to show the parent at all, status and publish_from).
 API_PARENT_DEFERRED = (
@@ -65,9 +80,10 @@ API_PARENT_DEFERRED = (
 
 
 def prefetch_for_cards(publications):
-    """Add what ``for_cards()`` fetches to publications already loaded (with their parent), in
-    one query for all of them: a page showing several lists of cards (a book's own credits, its
-    chapters and the related items) fetches their credits once, not once per list."""
+    """Add the credits ``for_cards()`` fetches to publications already loaded (with their
+    parent), in one query for all of them: a page showing several lists of cards (a book's own
+    credits, its chapters and the related items) fetches their credits once, not once per list.
+    The credits come whole: the book's own are cited and linked, not only named."""
     prefetch_related_objects(list(publications), _contributions_prefetch())
 
 
@@ -88,18 +104,30 @@ class PublicationQuerySet(PublishableQuerySet):
         return self.order_by(WENT_PUBLIC.desc(), "-pk")
 
     def for_cards(self):
-        """What a card on an HTML page (templates/includes/publication_card.html) or a citation
-        shows: the parent and the credits, contributors in their stored order, published ones
-        only.
+        """What a card on an HTML page shows (templates/includes/publication_card.html): the
+        columns in ``CARD_COLUMNS``, the parent's link, and the credits' names and roles,
+        contributors in their stored order, published ones only.
 
-        Cards show no themes; fetching them was one query per page that nothing read.
+        Cards show no themes; fetching them was one query per page that nothing read. A card
+        that starts showing another column must add it to ``CARD_COLUMNS``: reading a column
+        not loaded costs a query per card, which the pages' query-count tests would catch.
         """
+        return (
+            self.select_related("parent")
+            .only(*CARD_COLUMNS["publication"])
+            .prefetch_related(_contributions_prefetch(columns=CARD_COLUMNS["credit"]))
+        )
+
+    def for_citations(self):
+        """What a citation or reference export reads (inlogov/citations.py): whole rows, the
+        parent, and the credits with their contributors in their stored order, published ones
+        only."""
         return self.select_related("parent").prefetch_related(_contributions_prefetch())
 
     def for_listing(self):
-        """``for_cards()`` and every theme, drafts included: what a feed item shows (the feeds
-        keep the public themes)."""
-        return self.for_cards().prefetch_related("themes")
+        """``for_citations()`` and every theme, drafts included: what a feed item shows (the
+        feeds keep the public themes)."""
+        return self.for_citations().prefetch_related("themes")
 
     def for_detail(self, credits=True):
         """A publication page: contributors in order, published themes, service areas, published
@@ -331,13 +359,13 @@ class PublicationContributor(models.Model):
 class CaseStudyQuerySet(PublishableQuerySet):
     def for_cards(self):
         """What a card on an HTML page shows (templates/includes/case_study_card.html): the
-        service areas. Cards show no themes."""
-        return self.prefetch_related("service_areas")
+        columns in ``CARD_COLUMNS`` and the service areas. Cards show no themes."""
+        return self.only(*CARD_COLUMNS["case_study"]).prefetch_related("service_areas")
 
     def for_listing(self):
-        """``for_cards()`` and every theme, drafts included, for a reader that names the themes
-        and keeps the public ones itself."""
-        return self.for_cards().prefetch_related("themes")
+        """Whole rows, the service areas and every theme, drafts included, for a reader that
+        names the themes and keeps the public ones itself (the feeds)."""
+        return self.prefetch_related("service_areas", "themes")
 
     def for_detail(self):
         """A case-study page: published themes, service areas, the published publications that

@@ -4,7 +4,7 @@ from django.views.generic import DetailView, ListView
 from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
 from publications.filters import CaseStudyFilter, PublicationFilter
-from publications.models import CaseStudy, Publication, prefetch_for_cards
+from publications.models import CARD_COLUMNS, CaseStudy, Publication, prefetch_for_cards
 
 
 class PublicationListView(FacetedListMixin, ListView):
@@ -49,6 +49,7 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
                 .exclude(pk=publication.pk)
                 .exclude(parent=publication)
                 .select_related("parent")
+                .only(*CARD_COLUMNS["publication"])
                 .order_by("-year", "title")[:4]
             )
         # The publication's credits and those of its chapters' and related items' cards, at once.
