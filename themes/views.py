@@ -1,4 +1,4 @@
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.views.generic import DetailView, ListView
 
 from inlogov import metadata
@@ -15,12 +15,13 @@ PEOPLE_SHOWN = 24
 
 def _first_people(theme_ids, publications):
     """The first PEOPLE_SHOWN + 1 published people, in name order, with expertise in the themes
-    or credited on one of ``publications``.
+    or credited on one of ``publications``, with the columns the page shows.
 
     A theme at a large institution can have thousands of people and the page shows a few. Each
     condition on its own lets the database walk the name index and stop early (asked together,
-    with OR, it builds the whole set: 200 ms at 100,000 publications); the two short lists are
-    merged by a third query that keeps the database's name order.
+    with OR, it builds the whole set: 200 ms at 100,000 publications); so each is a short list
+    of its own, limited in a subquery, and the outer query keeps the people in either, in name
+    order. One query: the database runs each limited subquery once (a hashed subplan).
     """
     wanted = PEOPLE_SHOWN + 1
     people = Contributor.objects.published().order_by("family_name", "given_name", "pk")
@@ -30,8 +31,8 @@ def _first_people(theme_ids, publications):
     credited = people.filter(
         Exists(PublicationContributor.objects.filter(contributor=OuterRef("pk"), publication__in=publications))
     )
-    ids = [*experts.values_list("pk", flat=True)[:wanted], *credited.values_list("pk", flat=True)[:wanted]]
-    return list(people.filter(pk__in=ids)[:wanted])
+    either = Q(pk__in=experts.values("pk")[:wanted]) | Q(pk__in=credited.values("pk")[:wanted])
+    return list(people.filter(either).only("slug", "display_name", "given_name", "family_name", "position")[:wanted])
 
 
 class ThemeListView(ListView):
