@@ -19,7 +19,7 @@ class ContributorQuerySet(PublishableQuerySet):
         from themes.models import Theme
 
         return self.prefetch_related(
-            Prefetch("expertise", queryset=Theme.objects.published().for_listing())
+            Prefetch("expertise", queryset=Theme.objects.published().for_links())
         )
 
 

@@ -65,7 +65,7 @@ class ContributorListView(ListView):
             groups.append({"heading": heading, "slug": slug, "total": total, "people": shown})
         prefetch_related_objects(
             [person for group in groups for person in group["people"]],
-            Prefetch("expertise", queryset=Theme.objects.published().for_listing()),
+            Prefetch("expertise", queryset=Theme.objects.published().for_links()),
         )
         return {
             **super().get_context_data(object_list=people, **kwargs),

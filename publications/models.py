@@ -50,7 +50,6 @@ API_LINK_COLUMNS = {
         "publication", "contributor", "role", "position", "contributor__slug", "contributor__display_name",
         "contributor__given_name", "contributor__family_name", "contributor__orcid",
     ),
-    "theme": ("slug", "name"),
     "service_area": ("slug", "name"),
     "contributor": ("slug", "display_name", "given_name", "family_name"),
     "publication": ("parent", "slug", "title", "subtitle", "kind", "year"),
@@ -151,19 +150,16 @@ class PublicationQuerySet(PublishableQuerySet):
         need no credits or themes of their own; an item shows no service areas and its parent
         is a link too. That is 6 queries for a page of items, not 10.
 
-        The related rows carry only the columns their serializers read (``API_LINK_COLUMNS``):
-        turning unread columns into Python objects (three timestamps on every row, the parent's
-        abstract) was about a fifth of a list's time. A serializer that starts reading another
-        column must add it there; the query-count tests in tests/api would catch the query per
-        item a deferred column costs.
+        The related rows carry only the columns their serializers read (``API_LINK_COLUMNS``,
+        and ``Theme.for_links()``): turning unread columns into Python objects (three timestamps
+        on every row, the parent's abstract) was about a fifth of a list's time. A serializer
+        that starts reading another column must add it there; the query-count tests in
+        tests/publications/test_api.py would catch the query per item a deferred column costs.
         """
-        from themes.models import Theme
-
         return (
             self._with_relations(
                 cards=False,
                 credits=API_LINK_COLUMNS["credit"],
-                themes=Theme.objects.published().order_by("order", "name").only(*API_LINK_COLUMNS["theme"]),
                 children=API_LINK_COLUMNS["publication"],
                 case_studies=API_LINK_COLUMNS["case_study"],
             )
@@ -171,7 +167,7 @@ class PublicationQuerySet(PublishableQuerySet):
             .defer(*(f"parent__{name}" for name in API_PARENT_DEFERRED))
         )
 
-    def _with_relations(self, cards, credits=True, themes=None, children=None, case_studies=None):
+    def _with_relations(self, cards, credits=True, children=None, case_studies=None):
         """Credits (unless not `credits`), published themes, published chapters and case
         studies; with `cards`, the case studies come with what a card shows. ``credits``,
         ``children`` and ``case_studies`` may name the only columns to load (``for_api()``)."""
@@ -186,7 +182,7 @@ class PublicationQuerySet(PublishableQuerySet):
         if cards:
             case_studies_qs = case_studies_qs.for_cards()
         relations = [
-            Prefetch("themes", queryset=themes if themes is not None else Theme.objects.published().for_listing()),
+            Prefetch("themes", queryset=Theme.objects.published().for_links()),
             Prefetch("children", queryset=children_qs, to_attr="published_children"),
             Prefetch("case_studies", queryset=case_studies_qs, to_attr="published_case_studies"),
         ]
@@ -382,12 +378,11 @@ class CaseStudyQuerySet(PublishableQuerySet):
         from themes.models import ServiceArea, Theme
 
         publications = Publication.objects.published().order_by("-year", "title")
-        themes = Theme.objects.published()
+        themes = Theme.objects.published().for_links()
         people = Contributor.objects.published().order_by("family_name", "given_name")
         if cards:
-            themes, areas, publications = themes.for_listing(), ServiceArea.objects.all(), publications.for_cards()
+            areas, publications = ServiceArea.objects.all(), publications.for_cards()
         else:
-            themes = themes.order_by("order", "name").only(*API_LINK_COLUMNS["theme"])
             areas = ServiceArea.objects.only(*API_LINK_COLUMNS["service_area"])
             publications = publications.only(*API_LINK_COLUMNS["publication"])
             people = people.only(*API_LINK_COLUMNS["contributor"])

@@ -9,6 +9,11 @@ from inlogov.richtext import RichTextField
 
 
 class ThemeQuerySet(PublishableQuerySet):
+    def for_links(self):
+        """Themes as another item's page or API item shows them (a link: slug and name), in
+        display order; no other column is loaded."""
+        return self.order_by("order", "name").only("slug", "name")
+
     def for_listing(self):
         """Themes with their parent, in display order (parents first, then their children)."""
         return self.select_related("parent").order_by("order", "name")
