@@ -38,6 +38,7 @@ def home(request):
         ),
         "key_people": list(
             Contributor.objects.published()
+            .for_cards()
             .exclude(relation=Contributor.Relation.EXTERNAL)
             .order_by("family_name", "given_name", "pk")[:HOME_PEOPLE]
         ),
@@ -86,7 +87,7 @@ def search(request):
         case_studies = faceted_search(
             CaseStudyFilter, {"q": text}, CaseStudy.objects.published().for_cards(), facets=False
         ).queryset
-        people = Contributor.objects.published().filter(
+        people = Contributor.objects.published().for_cards().filter(
             Q(display_name__icontains=text)
             | Q(given_name__icontains=text)
             | Q(family_name__icontains=text)
@@ -98,7 +99,7 @@ def search(request):
             words = Q()
             for word in text.split():
                 words &= Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(display_name__icontains=word)
-            people = Contributor.objects.published().filter(words).order_by("family_name", "given_name", "pk")
+            people = Contributor.objects.published().for_cards().filter(words).order_by("family_name", "given_name", "pk")
         groups = [
             ("publications", "Publications", publications, reverse("publications:list")),
             ("case-studies", "Case studies", case_studies, reverse("case_studies:list")),

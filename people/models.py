@@ -9,6 +9,11 @@ from inlogov.richtext import RichTextField
 
 
 class ContributorQuerySet(PublishableQuerySet):
+    def for_cards(self):
+        """What a list of people shows of each (the people index, a theme page): the name, the
+        position and the address; no other column is loaded (a biography is long)."""
+        return self.only("slug", "display_name", "given_name", "family_name", "position")
+
     def for_listing(self):
         """Contributors with their areas of expertise, alphabetical by family name."""
         return self.prefetch_related("expertise").order_by("family_name", "given_name", "pk")

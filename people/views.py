@@ -32,7 +32,7 @@ class ContributorListView(ListView):
     PAGE_SIZE = 96
 
     def get_queryset(self):
-        return Contributor.objects.published().order_by("family_name", "given_name", "pk")
+        return Contributor.objects.published().for_cards().order_by("family_name", "given_name", "pk")
 
     def get_context_data(self, **kwargs):
         people = self.object_list

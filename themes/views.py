@@ -32,7 +32,7 @@ def _first_people(theme_ids, publications):
         Exists(PublicationContributor.objects.filter(contributor=OuterRef("pk"), publication__in=publications))
     )
     either = Q(pk__in=experts.values("pk")[:wanted]) | Q(pk__in=credited.values("pk")[:wanted])
-    return list(people.filter(either).only("slug", "display_name", "given_name", "family_name", "position")[:wanted])
+    return list(people.filter(either).for_cards()[:wanted])
 
 
 class ThemeListView(ListView):
