@@ -174,13 +174,16 @@ class PublicationQuerySet(PublishableQuerySet):
         from themes.models import Theme
 
         children_qs = Publication.objects.published().order_by("title")
+        case_studies_qs = CaseStudy.objects.published().order_by("title")
+        if cards:
+            # Chapter cards: their parent is the page's own publication, which the prefetch
+            # attaches, so only the card's own columns are read.
+            children = [name for name in CARD_COLUMNS["publication"] if not name.startswith("parent__")]
+            case_studies_qs = case_studies_qs.for_cards()
         if children:
             children_qs = children_qs.only(*children)
-        case_studies_qs = CaseStudy.objects.published().order_by("title")
         if case_studies:
             case_studies_qs = case_studies_qs.only(*case_studies)
-        if cards:
-            case_studies_qs = case_studies_qs.for_cards()
         relations = [
             Prefetch("themes", queryset=Theme.objects.published().for_links()),
             Prefetch("children", queryset=children_qs, to_attr="published_children"),
