@@ -22,6 +22,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -57,6 +58,13 @@ def page_cost(value):
     return number
 
 
+def memory_size(value):
+    """--work-mem: a PostgreSQL memory size such as 32MB (kB, MB or GB), or 'server'."""
+    if value == "server" or re.fullmatch(r"[1-9][0-9]{0,6}(kB|MB|GB)", value):
+        return value
+    raise argparse.ArgumentTypeError(f"expected a size such as 32MB (kB, MB or GB) or 'server', not {value!r}")
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="publications (default 100000)")
@@ -79,6 +87,11 @@ def parse_args():
                         help="PostgreSQL's random_page_cost for the benchmark database, as docs/deployment.md "
                              "recommends for a database held in memory or on SSD (default 1.1; 'server' keeps "
                              "the server's own setting, 4 unless changed). It stays set on the database.")
+    parser.add_argument("--work-mem", default="32MB", type=memory_size,
+                        help="PostgreSQL's work_mem for the benchmark database, as docs/deployment.md recommends "
+                             "(default 32MB: at 1,000,000 publications a search's matches outgrow the default 4MB "
+                             "and are re-read from disk by each facet; 'server' keeps the server's own setting). "
+                             "It stays set on the database.")
     return parser.parse_args()
 
 
@@ -119,6 +132,10 @@ def manage(args, *command, check=True, capture=False):
     )
 
 
+def database_settings(args):
+    return {"random_page_cost": args.random_page_cost, "work_mem": args.work_mem}
+
+
 def prepare_database(args):
     import psycopg
 
@@ -133,12 +150,13 @@ def prepare_database(args):
         if not exists:
             log(f"creating database {name}")
             conn.execute(f'CREATE DATABASE "{name}"')
-        # Planner settings for the database, as docs/deployment.md recommends (new sessions only,
-        # so every server started below has them).
-        if args.random_page_cost == "server":
-            conn.execute(f'ALTER DATABASE "{name}" RESET random_page_cost')
-        else:
-            conn.execute(f'ALTER DATABASE "{name}" SET random_page_cost = {args.random_page_cost}')
+        # Settings for the database, as docs/deployment.md recommends (new sessions only, so every
+        # server started below has them). Both values were checked by argparse.
+        for setting, value in database_settings(args).items():
+            if value == "server":
+                conn.execute(f'ALTER DATABASE "{name}" RESET {setting}')
+            else:
+                conn.execute(f"ALTER DATABASE \"{name}\" SET {setting} = '{value}'")
     log("migrating")
     manage(args, "migrate", "--noinput", "-v", "0")
     with psycopg.connect(args.database_url, autocommit=True) as conn:
@@ -149,7 +167,9 @@ def prepare_database(args):
         marker = conn.execute("SELECT scale, seed, seconds FROM bench_marker").fetchone()
         count = conn.execute("SELECT count(*) FROM publications_publication").fetchone()[0]
         # What the servers' new sessions get, whatever was asked for (recorded in the JSON).
-        args.random_page_cost_in_force = conn.execute("SHOW random_page_cost").fetchone()[0]
+        args.settings_in_force = {
+            setting: conn.execute(f"SHOW {setting}").fetchone()[0] for setting in database_settings(args)
+        }
     if marker and marker[0] == args.scale and marker[1] == SEED and count >= args.scale:
         log(f"reusing {name}: {count} publications (generated in {marker[2]:.1f} s)")
         return {"reused": True, "generate_seconds": marker[2]}
@@ -490,8 +510,9 @@ def main():
     data["code"] = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
                                   text=True).stdout.strip()
     data["database"] = prepare_database(args)
-    data["random_page_cost"] = args.random_page_cost_in_force
-    log(f"random_page_cost {data['random_page_cost']} on {urlsplit(args.database_url).path.lstrip('/')}")
+    data.update(args.settings_in_force)
+    log(", ".join(f"{name} {value}" for name, value in args.settings_in_force.items())
+        + f" on {urlsplit(args.database_url).path.lstrip('/')}")
     log("collectstatic")
     manage(args, "collectstatic", "--noinput", "-v", "0")
     targets = pick_targets(args)
