@@ -59,10 +59,17 @@ def page_cost(value):
 
 
 def memory_size(value):
-    """--work-mem: a PostgreSQL memory size such as 32MB (kB, MB or GB), or 'server'."""
-    if value == "server" or re.fullmatch(r"[1-9][0-9]{0,6}(kB|MB|GB)", value):
+    """--work-mem: a PostgreSQL memory size such as 32MB (kB, MB or GB) within the range work_mem
+    accepts (64kB to 2147483647kB), or 'server'."""
+    if value == "server":
         return value
-    raise argparse.ArgumentTypeError(f"expected a size such as 32MB (kB, MB or GB) or 'server', not {value!r}")
+    match = re.fullmatch(r"([1-9][0-9]{0,9})(kB|MB|GB)", value)
+    kilobytes = int(match[1]) * {"kB": 1, "MB": 1024, "GB": 1024**2}[match[2]] if match else 0
+    if not 64 <= kilobytes <= 2147483647:
+        raise argparse.ArgumentTypeError(
+            f"expected a size from 64kB to 2047GB such as 32MB (kB, MB or GB), or 'server', not {value!r}"
+        )
+    return value
 
 
 def parse_args():

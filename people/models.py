@@ -10,8 +10,9 @@ from inlogov.richtext import RichTextField
 
 class ContributorQuerySet(PublishableQuerySet):
     def for_cards(self):
-        """What a list of people shows of each (the people index, a theme page): the name, the
-        position and the address; no other column is loaded (a biography is long)."""
+        """What a list of people shows of each (the people index, a theme page, the home page's
+        key people, the site search): the name, the position and the address; no other column
+        is loaded (a biography is long)."""
         return self.only("slug", "display_name", "given_name", "family_name", "position")
 
     def for_listing(self):

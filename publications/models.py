@@ -29,7 +29,7 @@ def _year_range(field, name):
 
 def _contributions_prefetch(lookup="contributions", columns=None):
     """Credits in their stored order, published contributors only; ``columns`` limits the
-    columns loaded (``API_LINK_COLUMNS["credit"]``).
+    columns loaded (``CARD_COLUMNS["credit"]`` or ``API_LINK_COLUMNS["credit"]``).
 
     The rule is tested on the joined contributor row (`published_q("contributor__")`), not by a
     subquery of every public contributor: one query to compile and plan instead of two.
@@ -42,9 +42,10 @@ def _contributions_prefetch(lookup="contributions", columns=None):
     return Prefetch(lookup, queryset=queryset.only(*columns) if columns else queryset)
 
 
-# The columns the API's nested links read (publications/serializers.py, themes/serializers.py):
-# for_api() loads these and no others. The primary key always comes too; "publication" and
-# "parent" are the foreign keys the prefetches attach rows by.
+# The columns the API's nested links read (publications/serializers.py, people/serializers.py,
+# themes/serializers.py): for_api() on publications and on case studies loads these and no
+# others. The primary key always comes too; "publication" (a credit's) and "parent" (a
+# chapter's) are the foreign keys the prefetches attach those rows by.
 API_LINK_COLUMNS = {
     "credit": (
         "publication", "contributor", "role", "position", "contributor__slug", "contributor__display_name",
@@ -81,7 +82,7 @@ API_PARENT_DEFERRED = (
 def prefetch_for_cards(publications):
     """Add the credits ``for_cards()`` fetches to publications already loaded (with their
     parent), in one query for all of them: a page showing several lists of cards (a book's own
-    credits, its chapters and the related items) fetches their credits once, not once per list.
+    credits and its chapters) fetches their credits once, not once per list.
     The credits come whole: the book's own are cited and linked, not only named."""
     prefetch_related_objects(list(publications), _contributions_prefetch())
 
@@ -131,7 +132,7 @@ class PublicationQuerySet(PublishableQuerySet):
     def for_detail(self, credits=True):
         """A publication page: contributors in order, published themes, service areas, published
         chapters and published case studies that discuss it (as cards). The chapters' cards
-        need ``prefetch_for_cards()``, which the page runs for them and its related items
+        need ``prefetch_for_cards()``, which the page runs for them and the publication
         together; with ``credits=False`` the publication's own credits are left to that call
         too (one query for every credit on the page).
 

@@ -4,7 +4,7 @@ from django.views.generic import DetailView, ListView
 from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
 from publications.filters import CaseStudyFilter, PublicationFilter
-from publications.models import CARD_COLUMNS, CaseStudy, Publication, prefetch_for_cards
+from publications.models import CaseStudy, Publication, prefetch_for_cards
 
 
 class PublicationListView(FacetedListMixin, ListView):
@@ -18,8 +18,8 @@ class PublicationListView(FacetedListMixin, ListView):
 class PublicationDetailView(PreviewableDetailMixin, DetailView):
     """A publication with its credits, chapters, case studies, citation and metadata.
 
-    Related publications share a theme with this one; they come from one query plus the
-    listing prefetches, so the page's query count does not depend on how much is related.
+    Related publications share a theme with this one; they are links (title and year) and come
+    from one query, so the page's query count does not depend on how much is related.
     """
 
     model = Publication
@@ -48,12 +48,11 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
                 .filter(shares_theme)
                 .exclude(pk=publication.pk)
                 .exclude(parent=publication)
-                .select_related("parent")
-                .only(*CARD_COLUMNS["publication"])
+                .only("slug", "title", "subtitle", "year")
                 .order_by("-year", "title")[:4]
             )
-        # The publication's credits and those of its chapters' and related items' cards, at once.
-        prefetch_for_cards([publication, *publication.published_children, *related])
+        # The publication's credits and those of its chapters' cards, at once.
+        prefetch_for_cards([publication, *publication.published_children])
         contributions = list(publication.contributions.all())
         context.update(
             parent=publication.public_parent,
