@@ -264,8 +264,8 @@ def test_cite_section_has_copy_script_as_a_file_and_no_inline_script(client, han
 
 
 # Query budget: the item, its themes, service areas, chapters, case studies (+ their service
-# areas, which their cards show), related publications, and the credits of the item, its
-# chapters and the related publications together (one query for all three). Each related list
+# areas, which their cards show), related publications (links), and the credits of the item
+# and its chapters together (one query for both). Each related list
 # is read once, whatever its size. Cards show no themes, so none are fetched for them.
 PUBLICATION_DETAIL_QUERIES = 8
 
