@@ -277,3 +277,25 @@ def _publication_queries(filtered):
 # Case studies: published themes, service areas, COUNT, page, the service areas its cards show,
 # and one GROUP BY each for theme, service area, country and decade.
 _EXPECTED = {"case_studies": 9}
+
+
+def test_card_credits_name_each_public_person_in_order_with_role_and_escaped(client):
+    # The card's credit line (publications/templatetags/cards.py): citation order, "(ed.)" and
+    # "(trans.)" after editors and translators, nothing after authors, names escaped, and a
+    # draft person left out.
+    from publications.models import PublicationContributor as Credit
+
+    make_publication(
+        "Credits in order", slug="credits-in-order",
+        contributors=[
+            make_contributor("Ada", "<Lovelace>"),
+            (make_contributor("Hidden", "Draft", status="draft"), Credit.Role.EDITOR),
+            (make_contributor("Kim", "Lee"), Credit.Role.EDITOR),
+            (make_contributor("Sam", "Roe & Co"), Credit.Role.TRANSLATOR),
+        ],
+    )
+    response = client.get("/publications/?q=credits+in+order")
+    (card,) = [card for card in response.text.split("<article")[1:] if "Credits in order" in card]
+    assert re.findall(r'<p class="card__people">(.*?)</p>', card) == [
+        "Ada &lt;Lovelace&gt;, Kim Lee (ed.), Sam Roe &amp; Co (trans.)"
+    ]
