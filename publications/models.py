@@ -71,6 +71,9 @@ CARD_COLUMNS = {
     ),
     "case_study": ("slug", "title", "summary", "locality", "country", "year_started"),
 }
+# A book's chapter cards: their parent is the page's own publication, which the prefetch
+# attaches, so only the card's own columns are read.
+CARD_COLUMNS["chapter"] = tuple(name for name in CARD_COLUMNS["publication"] if not name.startswith("parent__"))
 # What an API item's parent link does not read (it reads the link's fields and, to decide
 # whether to show the parent at all, status and publish_from).
 API_PARENT_DEFERRED = (
@@ -139,7 +142,7 @@ class PublicationQuerySet(PublishableQuerySet):
         Every related list goes through `published()`, so a draft chapter, theme or case study
         never reaches the page. The number of queries does not grow with the number of items.
         """
-        return self._with_relations(cards=True, credits=credits).prefetch_related(
+        return self._with_relations(cards=True, credits=credits, children=CARD_COLUMNS["chapter"]).prefetch_related(
             # A chapter's citation names the book's editors.
             _contributions_prefetch("parent__contributions"),
             "service_areas",
@@ -171,15 +174,13 @@ class PublicationQuerySet(PublishableQuerySet):
     def _with_relations(self, cards, credits=True, children=None, case_studies=None):
         """Credits (unless not `credits`), published themes, published chapters and case
         studies; with `cards`, the case studies come with what a card shows. ``credits``,
-        ``children`` and ``case_studies`` may name the only columns to load (``for_api()``)."""
+        ``children`` and ``case_studies`` may name the only columns to load (``CARD_COLUMNS``,
+        ``API_LINK_COLUMNS``)."""
         from themes.models import Theme
 
         children_qs = Publication.objects.published().order_by("title")
         case_studies_qs = CaseStudy.objects.published().order_by("title")
         if cards:
-            # Chapter cards: their parent is the page's own publication, which the prefetch
-            # attaches, so only the card's own columns are read.
-            children = [name for name in CARD_COLUMNS["publication"] if not name.startswith("parent__")]
             case_studies_qs = case_studies_qs.for_cards()
         if children:
             children_qs = children_qs.only(*children)
