@@ -1,9 +1,12 @@
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
 from inlogov import metadata
 from inlogov.faceting import faceted_search
 from inlogov.preview import PreviewableDetailMixin
+from inlogov.publishing import published_q
 from people.models import Contributor
 from publications.filters import CaseStudyFilter, PublicationFilter, theme_publications_per_year
 from publications.models import CaseStudy, Publication, PublicationContributor
@@ -13,15 +16,19 @@ LATEST = 5
 PEOPLE_SHOWN = 24
 
 
-def _first_people(theme_ids, publications):
+def _first_people(theme_ids):
     """The first PEOPLE_SHOWN + 1 published people, in name order, with expertise in the themes
-    or credited on one of ``publications``, with the columns the page shows.
+    or credited on a published publication in one of them, with the columns the page shows.
 
     A theme at a large institution can have thousands of people and the page shows a few. Each
     condition on its own lets the database walk the name index and stop early (asked together,
     with OR, it builds the whole set: 200 ms at 100,000 publications); so each is a short list
     of its own, limited in a subquery, and the outer query keeps the people in either, in name
     order. One query: the database runs each limited subquery once (a hashed subplan).
+
+    A credit's publication and themes are joins inside one existence test rather than a
+    subquery of publications nested in it: the same rows and plan, and about a millisecond less
+    for Django to compile (of some 4 ms this function took).
     """
     wanted = PEOPLE_SHOWN + 1
     people = Contributor.objects.published().order_by("family_name", "given_name", "pk")
@@ -29,7 +36,11 @@ def _first_people(theme_ids, publications):
         Exists(Contributor.expertise.through.objects.filter(contributor=OuterRef("pk"), theme__in=theme_ids))
     )
     credited = people.filter(
-        Exists(PublicationContributor.objects.filter(contributor=OuterRef("pk"), publication__in=publications))
+        Exists(
+            PublicationContributor.objects.filter(
+                published_q("publication__"), contributor=OuterRef("pk"), publication__themes__in=theme_ids
+            )
+        )
     )
     either = Q(pk__in=experts.values("pk")[:wanted]) | Q(pk__in=credited.values("pk")[:wanted])
     return list(people.filter(either).for_cards()[:wanted])
@@ -94,7 +105,7 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
         per_year = theme_publications_per_year(theme)
         if per_year is None:
             per_year = list(publications.order_by().values("year").annotate(total=Count("pk")).order_by("year"))
-        people_page = _first_people(theme_ids, publications)
+        people_page = _first_people(theme_ids)
         parent = theme.public_parent
         origin = metadata.base_url(self.request)
         description = metadata.plain_text(theme.description, 30)
@@ -127,6 +138,9 @@ def year_chart(rows, width=560, bar_area=160):
 
     The numbers a bar prints are strings: the template prints a few hundred of them, and each
     number it prints itself goes through localisation (about 4 µs, 2 ms for a long chart).
+    The bars' SVG elements (``marks``) and the text alternative (``description``) are built here
+    rather than in template loops: ten template variables a bar were 1 ms of a 20 ms theme page
+    for a 37-year chart. The template keeps the frame and the table for screen readers.
     """
     if not rows:
         return None
@@ -158,6 +172,8 @@ def year_chart(rows, width=560, bar_area=160):
         )
     return {
         "bars": bars,
+        "marks": _chart_marks(bars, top + bar_area + label_room - 6),
+        "description": "; ".join(f"{bar['year']}: {bar['total']}" for bar in bars) + ".",
         "width": width,
         "height": top + bar_area + label_room,
         "baseline": top + bar_area,
@@ -166,3 +182,23 @@ def year_chart(rows, width=560, bar_area=160):
         "last": years[-1],
         "highest": highest,
     }
+
+
+def _chart_marks(bars, year_y):
+    """The SVG of each bar: its rectangle, its count above it (when it has one) and its year
+    (when labelled), escaped like template output."""
+    marks = []
+    for bar in bars:
+        marks.append(
+            format_html(
+                '<rect class="bar" x="{}" y="{}" width="{}" height="{}"></rect>',
+                bar["x"], bar["y"], bar["width"], bar["height"],
+            )
+        )
+        if bar["has_total"]:
+            marks.append(
+                format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', bar["label_x"], bar["label_y"], bar["total"])
+            )
+        if bar["show_year"]:
+            marks.append(format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', bar["label_x"], year_y, bar["year"]))
+    return mark_safe("\n".join(marks))  # noqa: S308 (each part escaped by format_html)

@@ -33,13 +33,14 @@ def coproduction():
     bovaird = make_contributor("Tony", "Bovaird", slug="tony-bovaird")
     make_contributor("Draft", "Expert", slug="draft-expert", status="draft").expertise.set([parent])
     outsider = make_contributor("Out", "Sider", slug="out-sider")
+    later = make_contributor("Later", "Author", slug="later-author")
     make_publication("Handbook on co-production", slug="handbook", year=2019, themes=[parent], contributors=[loeffler])
     make_publication("Four Co's chapter", slug="four-cos", year=2021, themes=[design, delivery], contributors=[bovaird])
     make_publication("Designing with citizens", slug="designing", year=2021, themes=[design])
     make_publication("Draft on co-design", slug="draft-pub", year=2024, themes=[design], status="draft",
                      contributors=[outsider])
     make_publication("Scheduled on co-design", slug="scheduled-pub", year=2024, themes=[design],
-                     publish_from=future())
+                     publish_from=future(), contributors=[later])
     make_publication("Only under a draft theme", slug="hidden-theme-pub", year=2024, themes=[hidden])
     make_case_study("Balsall Heath", slug="balsall-heath", themes=[delivery], year_started=2000)
     make_case_study("Draft case", slug="draft-case", themes=[delivery], status="draft")
@@ -92,6 +93,7 @@ def test_theme_page_lists_experts_and_authors_but_not_drafts(client, coproductio
     assert '<a href="/people/tony-bovaird/">Tony Bovaird</a>' in response.text
     assert "Draft Expert" not in response.text
     assert "Out Sider" not in response.text  # credited only on a draft publication
+    assert "Later Author" not in response.text  # credited only on a scheduled publication
 
 
 def test_theme_chart_has_a_bar_per_year_and_a_text_alternative(client, coproduction):
