@@ -19,11 +19,16 @@ class ThemeQuerySet(PublishableQuerySet):
         return self.select_related("parent").order_by("order", "name")
 
     def for_detail(self):
-        """A theme page or a tree of themes: the parent and the published sub-themes in order."""
+        """A theme page or a tree of themes: the parent and the published sub-themes in order.
+
+        Every reader shows the sub-themes as links (the theme page, the themes index, the home
+        page, the API's ``children``), so they load as links do, with the parent's id that the
+        prefetch matches them by.
+        """
         return self.for_listing().prefetch_related(
             Prefetch(
                 "children",
-                queryset=Theme.objects.published().order_by("order", "name"),
+                queryset=Theme.objects.published().for_links().only("slug", "name", "parent"),
                 to_attr="published_children",
             )
         )
