@@ -120,6 +120,13 @@ def test_rows_and_counts_stay_exact_through_every_kind_of_write():
     Publication.objects.filter(pk__in=[t.P3.pk, t.P10.pk]).update(kind="book", year=1999, is_open_access=True)
     _assert_in_step()
 
+    # The searched text (title, subtitle, abstract): no facet row or count moves.
+    t.P1.title = "Renamed for the search"
+    t.P1.save()
+    Publication.objects.filter(pk=t.P4.pk).update(abstract="<p>Participatory budgeting in Porto Alegre.</p>")
+    Publication.objects.filter(pk=t.P5.pk).update(subtitle="A new subtitle")
+    _assert_in_step()
+
     # Deleting publications (their links go by cascade), and links by raw SQL.
     t.P7.delete()
     with connection.cursor() as cursor:
@@ -487,3 +494,24 @@ def test_a_theme_move_and_a_write_committing_together_leave_the_cube_exact(first
     fast, total, actual = _facets(PublicationFilter, "theme=b")
     assert fast == _facets(GroupByFilter, "theme=b")[0]
     assert total == actual == 1
+
+
+def test_a_search_finds_edited_text_on_the_next_request_and_ranks_title_matches_first(client):
+    """A search page's matches and their facet counts come from one query over the facet rows
+    and the publications' full-text column: an abstract changed by queryset.update() and a
+    title changed by save() are found at once, a draft never, and a title match ranks first."""
+    t = build_catalogue()
+    Publication.objects.filter(pk=t.P4.pk).update(abstract="<p>Quadratic voting in Taipei.</p>")
+    t.P6.title = "Quadratic voting explained"
+    t.P6.save()
+    t.P2.abstract = "<p>On quadratic voting.</p>"  # it matches, but as a draft
+    t.P2.status = "draft"
+    t.P2.save()
+
+    response = client.get("/publications/?q=quadratic+voting")
+    listed = [item.title for item in response.context["page_obj"].object_list]
+    # P6 matches in its title (weight A); P4 only in its abstract; the draft P2 never.
+    assert listed == ["Quadratic voting explained", "Local governance futures"]
+    kinds = {value.value: value.count for facet in response.context["result"].facets if facet.name == "kind"
+             for value in facet.values}
+    assert kinds == {"book": 1, "journal_article": 1}
