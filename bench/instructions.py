@@ -1,5 +1,5 @@
 """Instructions the app server's Python executes per request, counted by valgrind: a figure that
-repeats to within a fraction of a percent on a host whose timings move by a third.
+repeats to about 0.1% on a host whose timings move by a third.
 
     .venv/bin/python bench/instructions.py --only "theme detail,publications sub-theme"
     .venv/bin/python bench/instructions.py --help
@@ -7,8 +7,9 @@ repeats to within a fraction of a percent on a host whose timings move by a thir
 Why: a change worth a millisecond is lost in the timing noise of a shared virtual machine (the
 benchmark's p50s moved by up to a third between identical runs in the fifth and sixth sessions).
 valgrind's callgrind counts the instructions of the Python process instead, which do not depend
-on what else the host is doing. Two counts of the same code agree to a few thousand instructions
-in eighty million. Compare two versions of the code with this, then confirm with bench/run.py.
+on what else the host is doing. Counts of the same code agree to about 0.1% (some 90,000
+instructions in eighty million). Compare two versions of the code with this, then confirm
+with bench/run.py.
 
 What it counts: the requests of bench/run.py (same names, same URLs from the same database,
 which run.py must have built), made in-process with Django's test client, page cache off, after
