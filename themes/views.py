@@ -172,12 +172,11 @@ def year_chart(rows, width=560, bar_area=160):
         )
     return {
         "bars": bars,
-        "marks": _chart_marks(bars, top + bar_area + label_room - 6),
+        "marks": _chart_marks(bars, year_y=top + bar_area + label_room - 6),
         "description": "; ".join(f"{bar['year']}: {bar['total']}" for bar in bars) + ".",
         "width": width,
         "height": top + bar_area + label_room,
         "baseline": top + bar_area,
-        "year_y": top + bar_area + label_room - 6,
         "first": years[0],
         "last": years[-1],
         "highest": highest,
