@@ -18,7 +18,7 @@ three warm-up requests. Each request is counted twice in separate processes, onc
 cancel out. PostgreSQL's own work is in another process and is not counted; the Python side of
 each query (compiling it, reading its rows) is.
 
-Needs valgrind (``apt-get install valgrind``). About a minute per request name at 100,000
+Needs valgrind (``apt-get install valgrind``). About 40 s per request name at 100,000
 publications: callgrind runs the interpreter some 50 times slower.
 """
 

@@ -41,7 +41,8 @@ def coproduction():
                      contributors=[outsider])
     make_publication("Scheduled on co-design", slug="scheduled-pub", year=2024, themes=[design],
                      publish_from=future(), contributors=[later])
-    make_publication("Only under a draft theme", slug="hidden-theme-pub", year=2024, themes=[hidden])
+    make_publication("Only under a draft theme", slug="hidden-theme-pub", year=2024, themes=[hidden],
+                     contributors=[make_contributor("Secret", "Themer", slug="secret-themer")])
     make_case_study("Balsall Heath", slug="balsall-heath", themes=[delivery], year_started=2000)
     make_case_study("Draft case", slug="draft-case", themes=[delivery], status="draft")
     return parent
@@ -94,6 +95,7 @@ def test_theme_page_lists_experts_and_authors_but_not_drafts(client, coproductio
     assert "Draft Expert" not in response.text
     assert "Out Sider" not in response.text  # credited only on a draft publication
     assert "Later Author" not in response.text  # credited only on a scheduled publication
+    assert "Secret Themer" not in response.text  # credited only under a draft sub-theme
 
 
 def test_theme_chart_has_a_bar_per_year_and_a_text_alternative(client, coproduction):
@@ -105,6 +107,13 @@ def test_theme_chart_has_a_bar_per_year_and_a_text_alternative(client, coproduct
     assert '<desc id="chart-desc">2019: 1; 2020: 0; 2021: 2.</desc>' in svg
     # Each year's label, with its count above the bar when it has one (no "0" over 2020).
     assert re.findall(r"<text [^>]*>([^<]*)</text>", svg) == ["1", "2019", "2020", "2", "2021"]
+    # Years sit on one line below the axis (y 180); a count sits just above its bar, whose top is
+    # at 180 - height (2021, the highest, fills the 160 units; 2019 is half as high).
+    assert re.findall(r'<text x="[\d.]+" y="198" text-anchor="middle">(\d+)</text>', svg) == ["2019", "2020", "2021"]
+    assert re.findall(r'<text x="[\d.]+" y="([\d.]+)" text-anchor="middle">[12]</text>', svg) == ["96.0", "16.0"]
+    assert re.findall(r'<rect class="bar" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)">', svg) == [
+        ("100.0", "80.0"), ("180.0", "0.0"), ("20.0", "160.0")
+    ]
     table = re.search(r"<table>.*?</table>", html, re.S).group(0)
     assert re.findall(r'<th scope="row">(\d+)</th><td>(\d+)</td>', table) == [("2019", "1"), ("2020", "0"), ("2021", "2")]
 
