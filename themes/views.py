@@ -184,21 +184,18 @@ def year_chart(rows, width=560, bar_area=160):
     }
 
 
+_CHART_BAR = '<rect class="bar" x="{}" y="{}" width="{}" height="{}"></rect>'
+_CHART_LABEL = '<text x="{}" y="{}" text-anchor="middle">{}</text>'
+
+
 def _chart_marks(bars, year_y):
     """The SVG of each bar: its rectangle, its count above it (when it has one) and its year
     (when labelled), escaped like template output."""
     marks = []
     for bar in bars:
-        marks.append(
-            format_html(
-                '<rect class="bar" x="{}" y="{}" width="{}" height="{}"></rect>',
-                bar["x"], bar["y"], bar["width"], bar["height"],
-            )
-        )
+        marks.append(format_html(_CHART_BAR, bar["x"], bar["y"], bar["width"], bar["height"]))
         if bar["has_total"]:
-            marks.append(
-                format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', bar["label_x"], bar["label_y"], bar["total"])
-            )
+            marks.append(format_html(_CHART_LABEL, bar["label_x"], bar["label_y"], bar["total"]))
         if bar["show_year"]:
-            marks.append(format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', bar["label_x"], year_y, bar["year"]))
+            marks.append(format_html(_CHART_LABEL, bar["label_x"], year_y, bar["year"]))
     return mark_safe("\n".join(marks))  # noqa: S308 (each part escaped by format_html)
