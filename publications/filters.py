@@ -25,11 +25,8 @@ or through ``faceting.faceted_search(PublicationFilter, request.GET, queryset)``
 can pass just ``{"q": text}``. Every ordering ends with ``pk`` so paging is stable.
 """
 
-from urllib.parse import urlencode
-
 import django_filters
 from django.db.models import F
-from django.http import QueryDict
 from django_countries import countries
 
 from inlogov import fulltext
@@ -41,7 +38,7 @@ from inlogov.faceting import (
     RepeatableFilter,
     YearRangeFacet,
 )
-from publications.facet_counts import PrecomputedCounts
+from publications.facet_counts import PrecomputedCounts, theme_years
 from publications.models import YEAR_MAX, YEAR_MIN, CaseStudy, Publication, PublicationContributor
 
 SORT_CHOICES = [
@@ -185,15 +182,12 @@ class CaseStudyFilter(_CommonFilters):
         fields = []
 
 
-def theme_publications_per_year(theme):
-    """[{"year", "total"}] of the public publications under ``theme`` (with its public
-    sub-themes, as the listing filtered by it counts them), read from the stored counts in year
-    order; None where they cannot answer (SQLite, or a theme that is not public, as in a preview)."""
-    if not PrecomputedCounts.available():
+def theme_publications_per_year(theme, child_ids):
+    """[{"year", "total"}] of the public publications under ``theme`` with its public sub-themes
+    ``child_ids`` (as the listing filtered by the theme counts them), read from the stored counts
+    in one query, in year order; None where they cannot answer (SQLite, or a theme that is not
+    public, as in a preview)."""
+    if not PrecomputedCounts.available() or not theme.is_public:
         return None
-    filterset = PublicationFilter(QueryDict(urlencode({"theme": theme.slug})))
-    reader = filterset.precomputed()
-    years = reader.years() if reader is not None else None
-    if years is None:
-        return None
+    years = theme_years(Publication, theme.pk, child_ids)
     return [{"year": year, "total": n} for year, n in sorted(years.items())]

@@ -102,7 +102,7 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
             Exists(CaseStudy.themes.through.objects.filter(casestudy=OuterRef("pk"), theme__in=theme_ids))
         )
         # Read from the stored facet counts (PostgreSQL), else counted.
-        per_year = theme_publications_per_year(theme)
+        per_year = theme_publications_per_year(theme, theme_ids[1:])
         if per_year is None:
             per_year = list(publications.order_by().values("year").annotate(total=Count("pk")).order_by("year"))
         people_page = _first_people(theme_ids)
