@@ -1,4 +1,4 @@
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
@@ -6,10 +6,10 @@ from django.views.generic import DetailView, ListView
 from inlogov import metadata
 from inlogov.faceting import faceted_search
 from inlogov.preview import PreviewableDetailMixin
-from inlogov.publishing import published_q
+from inlogov.publishing import published_sql
 from people.models import Contributor
 from publications.filters import CaseStudyFilter, PublicationFilter, theme_publications_per_year
-from publications.models import CaseStudy, Publication, PublicationContributor
+from publications.models import CaseStudy, Publication
 from themes.models import Theme
 
 LATEST = 5
@@ -26,24 +26,38 @@ def _first_people(theme_ids):
     of its own, limited in a subquery, and the outer query keeps the people in either, in name
     order. One query: the database runs each limited subquery once (a hashed subplan).
 
-    A credit's publication and themes are joins inside one existence test rather than a
-    subquery of publications nested in it: the same rows and plan, and 4.4 million instructions
-    (about 0.7 ms) less for Django to build and compile, of some 20 million for this list.
+    Written as SQL rather than built with the ORM: Django took about 3.5 ms to build and compile
+    this statement (about 14 million instructions, a fifth of the page), for 0.3 ms of SQL. The
+    publishing rule comes from ``published_sql``, beside ``published_q`` (inlogov/publishing.py),
+    and the tests of the theme page check every condition (drafts, scheduled items, draft
+    sub-themes, the order and the limit) on both databases.
     """
     wanted = PEOPLE_SHOWN + 1
-    people = Contributor.objects.published().order_by("family_name", "given_name", "pk")
-    experts = people.filter(
-        Exists(Contributor.expertise.through.objects.filter(contributor=OuterRef("pk"), theme__in=theme_ids))
+    themes = ", ".join(["%s"] * len(theme_ids))
+    rule = {alias: published_sql(alias) for alias in ("c", "e", "k", "p")}
+    sql = (
+        "SELECT c.id, c.given_name, c.family_name, c.display_name, c.slug, c.position "  # noqa: S608 (fixed SQL; values are parameters)
+        f"FROM people_contributor c WHERE {rule['c'][0]} AND ("
+        # The first people with expertise in the themes...
+        f"c.id IN (SELECT e.id FROM people_contributor e WHERE {rule['e'][0]} AND EXISTS ("
+        f"SELECT 1 FROM people_contributor_expertise x WHERE x.contributor_id = e.id AND x.theme_id IN ({themes})) "
+        "ORDER BY e.family_name, e.given_name, e.id LIMIT %s) "
+        # ...or credited on a published publication in them.
+        f"OR c.id IN (SELECT k.id FROM people_contributor k WHERE {rule['k'][0]} AND EXISTS ("
+        "SELECT 1 FROM publications_publicationcontributor pc "
+        "JOIN publications_publication p ON p.id = pc.publication_id "
+        "JOIN publications_publication_themes pt ON pt.publication_id = p.id "
+        f"WHERE pc.contributor_id = k.id AND {rule['p'][0]} AND pt.theme_id IN ({themes})) "
+        "ORDER BY k.family_name, k.given_name, k.id LIMIT %s)"
+        ") ORDER BY c.family_name, c.given_name, c.id LIMIT %s"
     )
-    credited = people.filter(
-        Exists(
-            PublicationContributor.objects.filter(
-                published_q("publication__"), contributor=OuterRef("pk"), publication__themes__in=theme_ids
-            )
-        )
-    )
-    either = Q(pk__in=experts.values("pk")[:wanted]) | Q(pk__in=credited.values("pk")[:wanted])
-    return list(people.filter(either).for_cards()[:wanted])
+    params = [
+        *rule["c"][1],
+        *rule["e"][1], *theme_ids, wanted,
+        *rule["k"][1], *rule["p"][1], *theme_ids, wanted,
+        wanted,
+    ]
+    return list(Contributor.objects.raw(sql, params))
 
 
 class ThemeListView(ListView):

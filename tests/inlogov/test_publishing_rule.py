@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from inlogov import publishing
@@ -32,3 +33,22 @@ def test_published_and_scheduled_partition_the_published_status(monkeypatch):
     monkeypatch.setattr(publishing.timezone, "now", lambda: now + timedelta(minutes=1))
     assert names(Publication.objects.published()) == ["future", "no date", "past"]
     assert names(Publication.objects.scheduled()) == []
+
+
+def test_the_rule_in_sql_selects_what_the_rule_in_the_orm_selects():
+    now = timezone.now()
+    items = [
+        make_publication(),
+        make_publication(publish_from=now - timedelta(microseconds=1)),
+        make_publication(publish_from=now),
+        make_publication(publish_from=now + timedelta(microseconds=1)),
+        make_publication(status="draft"),
+        make_publication(status="draft", publish_from=now - timedelta(days=1)),
+    ]
+    ids = [item.pk for item in items]
+    rule, params = publishing.published_sql("p", now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT p.id FROM publications_publication p WHERE {rule} ORDER BY p.id", params)  # noqa: S608
+        by_sql = [row[0] for row in cursor.fetchall()]
+    by_orm = list(Publication.objects.filter(publishing.published_q(now=now)).order_by("pk").values_list("pk", flat=True))
+    assert by_sql == by_orm == ids[:3]  # published now, a moment ago, and exactly now

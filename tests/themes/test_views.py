@@ -199,7 +199,8 @@ def test_theme_list_query_count_is_constant(client, django_assert_num_queries, s
 @pytest.mark.django_db
 def test_theme_page_lists_at_most_24_people_alphabetically_and_says_there_are_more(client):
     theme = make_theme("Co-design", slug="co-design-many")
-    people = [make_contributor("Given", f"Person{n:02d}", slug=f"person-{n:02d}") for n in range(30)]
+    # Made in reverse, so that the order of creation (the ids) is not the order of names.
+    people = [make_contributor("Given", f"Person{n:02d}", slug=f"person-{n:02d}") for n in reversed(range(30))]
     for person in people:
         person.expertise.add(theme)
     make_contributor("Draft", "Person00a", slug="person-draft", status="draft").expertise.add(theme)
@@ -220,7 +221,8 @@ def test_theme_page_merges_experts_and_credited_people_in_name_order(client):
     # publication under a sub-theme, person 04 is both; the page lists the first 24 of all of them.
     theme = make_theme("Co-production", slug="co-production-merge")
     sub = make_theme("Co-design", slug="co-design-merge", parent=theme)
-    people = [make_contributor("Given", f"Person{n:02d}", slug=f"person-{n:02d}") for n in range(30)]
+    # Made in reverse, so that the order of creation (the ids) is not the order of names.
+    people = [make_contributor("Given", f"Person{n:02d}", slug=f"person-{n:02d}") for n in reversed(range(30))][::-1]
     for n, person in enumerate(people):
         if n % 2 == 0:
             person.expertise.add(theme)
@@ -232,3 +234,17 @@ def test_theme_page_merges_experts_and_credited_people_in_name_order(client):
     assert [person.slug for person in response.context["people"]] == [f"person-{n:02d}" for n in range(24)]
     assert response.context["more_people"] is True
     assert "Drafted" not in response.text
+
+
+@pytest.mark.django_db
+def test_theme_page_lists_the_first_credited_people_by_name_not_by_age(client):
+    # Thirty people credited under the theme, none with it as expertise, made in reverse name
+    # order: the first 24 by name are listed, though they are the newest.
+    theme = make_theme("Co-delivery", slug="co-delivery-credits")
+    people = [make_contributor("Given", f"Person{n:02d}", slug=f"person-{n:02d}") for n in reversed(range(30))]
+    make_publication(themes=[theme], contributors=people)
+
+    response = client.get(theme.get_absolute_url())
+
+    assert [person.slug for person in response.context["people"]] == [f"person-{n:02d}" for n in range(24)]
+    assert response.context["more_people"] is True
