@@ -360,8 +360,12 @@ class PublicationContributor(models.Model):
 class CaseStudyQuerySet(PublishableQuerySet):
     def for_cards(self):
         """What a card on an HTML page shows (templates/includes/case_study_card.html): the
-        columns in ``CARD_COLUMNS`` and the service areas. Cards show no themes."""
-        return self.only(*CARD_COLUMNS["case_study"]).prefetch_related("service_areas")
+        columns in ``CARD_COLUMNS`` and the service areas' names. Cards show no themes."""
+        from themes.models import ServiceArea
+
+        return self.only(*CARD_COLUMNS["case_study"]).prefetch_related(
+            Prefetch("service_areas", queryset=ServiceArea.objects.only("name"))
+        )
 
     def for_listing(self):
         """Whole rows, the service areas and every theme, drafts included, for a reader that
