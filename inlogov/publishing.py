@@ -28,11 +28,19 @@ def published_q(prefix="", now=None):
 
 def published_sql(alias, now=None):
     """The rule as SQL text for table alias ``alias``, and its parameters, for the statements
-    written by hand (a theme's people): ``published_q`` in SQL, and it must stay so."""
-    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    written by hand (a theme's people): ``published_q`` in SQL, and it must stay so.
+
+    A naive ``now`` is read in the default time zone (settings.TIME_ZONE), as the ORM reads it;
+    the database gets the value as Django would store it (UTC text on SQLite).
+    """
+    if not alias.isidentifier():
+        raise ValueError(f"not a table alias: {alias!r}")
+    now = now or timezone.now()
+    if timezone.is_naive(now):
+        now = timezone.make_aware(now, timezone.get_default_timezone())
     return f"({alias}.status = %s AND ({alias}.publish_from IS NULL OR {alias}.publish_from <= %s))", [
         Status.PUBLISHED,
-        now,
+        connection.ops.adapt_datetimefield_value(now),
     ]
 
 

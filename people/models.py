@@ -7,13 +7,16 @@ from inlogov.links import slug_path
 from inlogov.publishing import Publishable, PublishableQuerySet
 from inlogov.richtext import RichTextField
 
+# What a list of people shows of each (the people index, a theme page, the home page's key
+# people, the site search): the name, the position and the address. Each is a column of the
+# same name; a list that starts showing another must add it here.
+CARD_COLUMNS = ("slug", "display_name", "given_name", "family_name", "position")
+
 
 class ContributorQuerySet(PublishableQuerySet):
     def for_cards(self):
-        """What a list of people shows of each (the people index, a theme page, the home page's
-        key people, the site search): the name, the position and the address; no other column
-        is loaded (a biography is long)."""
-        return self.only("slug", "display_name", "given_name", "family_name", "position")
+        """A list of people's ``CARD_COLUMNS``; no other column is loaded (a biography is long)."""
+        return self.only(*CARD_COLUMNS)
 
     def for_listing(self):
         """Contributors with their areas of expertise, alphabetical by family name."""

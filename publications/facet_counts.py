@@ -242,6 +242,8 @@ class PrecomputedCounts(_Counts):
 def theme_years(model, theme_id, child_ids):
     """{year: n} of the public items under the public theme ``theme_id`` with its public
     sub-themes ``child_ids`` (as the listing filtered by the theme counts them), in one query.
+    ``child_ids`` must be exactly the theme's public sub-themes: the statement checks that no
+    other sub-theme exists, not that these are public.
 
     The theme page knows the theme and its sub-themes already, so this asks nothing else: the
     cube's scope summed by year, less the scheduled items under the theme. Where the scope is not
@@ -253,13 +255,18 @@ def theme_years(model, theme_id, child_ids):
     scope = -theme_id if child_ids else theme_id
     valid_sql, valid_params = CubeCounts._parents_valid(parents, ids)
     scheduled_sql, scheduled_params = model.objects.scheduled().order_by().values("pk").query.sql_with_params()
-    rows_sql = "FROM publications_facetrow WHERE status = %s AND theme_ids && %s::bigint[] AND publication_id"
     sql = (
         f"WITH v AS (SELECT {valid_sql} AS cube_exact) "  # noqa: S608 (fixed SQL; see the module docstring)
         "SELECT year, sum(n)::bigint FROM ("
-        "SELECT year, n FROM publications_scopecount WHERE (SELECT cube_exact FROM v) AND scope_id = %s AND n <> 0 "
-        f"UNION ALL SELECT year, -1 {rows_sql} IN ({scheduled_sql}) AND (SELECT cube_exact FROM v) "
-        f"UNION ALL SELECT year, 1 {rows_sql} NOT IN ({scheduled_sql}) AND NOT (SELECT cube_exact FROM v)"
+        # The stored scope...
+        "SELECT year, n FROM publications_scopecount "
+        "WHERE (SELECT cube_exact FROM v) AND scope_id = %s AND n <> 0 "
+        # ...less its scheduled items,
+        "UNION ALL SELECT year, -1 FROM publications_facetrow "
+        f"WHERE (SELECT cube_exact FROM v) AND status = %s AND theme_ids && %s::bigint[] AND publication_id IN ({scheduled_sql}) "
+        # or, where the scope is not what a visitor gets, the public items counted.
+        "UNION ALL SELECT year, 1 FROM publications_facetrow "
+        f"WHERE NOT (SELECT cube_exact FROM v) AND status = %s AND theme_ids && %s::bigint[] AND publication_id NOT IN ({scheduled_sql})"
         ") AS cells GROUP BY year"
     )
     params = [*valid_params, scope, Status.PUBLISHED, ids, *scheduled_params, Status.PUBLISHED, ids, *scheduled_params]

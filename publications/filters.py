@@ -184,9 +184,9 @@ class CaseStudyFilter(_CommonFilters):
 
 def theme_publications_per_year(theme, child_ids):
     """[{"year", "total"}] of the public publications under ``theme`` with its public sub-themes
-    ``child_ids`` (as the listing filtered by the theme counts them), read from the stored counts
-    in one query, in year order; None where they cannot answer (SQLite, or a theme that is not
-    public, as in a preview)."""
+    ``child_ids`` (exactly those: the theme page's ``published_children``), as the listing
+    filtered by the theme counts them, read from the stored counts in one query, in year order;
+    None where they cannot answer (SQLite, or a theme that is not public, as in a preview)."""
     if not PrecomputedCounts.available() or not theme.is_public:
         return None
     years = theme_years(Publication, theme.pk, child_ids)

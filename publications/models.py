@@ -70,6 +70,8 @@ CARD_COLUMNS = {
         "contributor__family_name",
     ),
     "case_study": ("slug", "title", "summary", "locality", "country", "year_started"),
+    # A case-study card's service areas.
+    "service_area": ("name",),
 }
 # A book's chapter cards: their parent is the page's own publication, which the prefetch
 # attaches, so only the card's own columns are read.
@@ -364,7 +366,7 @@ class CaseStudyQuerySet(PublishableQuerySet):
         from themes.models import ServiceArea
 
         return self.only(*CARD_COLUMNS["case_study"]).prefetch_related(
-            Prefetch("service_areas", queryset=ServiceArea.objects.only("name"))
+            Prefetch("service_areas", queryset=ServiceArea.objects.only(*CARD_COLUMNS["service_area"]))
         )
 
     def for_listing(self):

@@ -4,7 +4,8 @@ Every faceted listing shows dozens of facet values, and each checkbox took about
 template variables (its facet's name three times, the loop counter twice, the value, label,
 count, state and depth, and the noun). Resolved by the template engine that was the largest
 part of rendering a listing; built here with ``format_html`` it costs a fraction. The markup
-is the template's, unchanged: edit it here, beside the rest of the panel's in the template.
+is what the template's loop wrote. The rest of the panel (fieldsets, legends, the year range
+and its decade links) stays in the template, which points here.
 """
 
 from django import template

@@ -1,6 +1,7 @@
 """``published()`` and ``scheduled()`` split the items with status "published" between them."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -35,20 +36,47 @@ def test_published_and_scheduled_partition_the_published_status(monkeypatch):
     assert names(Publication.objects.scheduled()) == []
 
 
-def test_the_rule_in_sql_selects_what_the_rule_in_the_orm_selects():
-    now = timezone.now()
-    items = [
-        make_publication(),
-        make_publication(publish_from=now - timedelta(microseconds=1)),
-        make_publication(publish_from=now),
-        make_publication(publish_from=now + timedelta(microseconds=1)),
-        make_publication(status="draft"),
-        make_publication(status="draft", publish_from=now - timedelta(days=1)),
-    ]
-    ids = [item.pk for item in items]
-    rule, params = publishing.published_sql("p", now)
+def _public_by_both_rules(moment):
+    """Ids of the publications public at ``moment`` by the SQL rule and by the ORM's."""
+    rule, params = publishing.published_sql("p", moment)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT p.id FROM publications_publication p WHERE {rule} ORDER BY p.id", params)  # noqa: S608
         by_sql = [row[0] for row in cursor.fetchall()]
-    by_orm = list(Publication.objects.filter(publishing.published_q(now=now)).order_by("pk").values_list("pk", flat=True))
-    assert by_sql == by_orm == ids[:3]  # published now, a moment ago, and exactly now
+    by_orm = Publication.objects.filter(publishing.published_q(now=moment)).order_by("pk").values_list("pk", flat=True)
+    return by_sql, list(by_orm)
+
+
+def _items_around(now):
+    return [
+        make_publication().pk,
+        make_publication(publish_from=now - timedelta(microseconds=1)).pk,
+        make_publication(publish_from=now).pk,
+        make_publication(publish_from=now + timedelta(microseconds=1)).pk,
+        make_publication(publish_from=now + timedelta(hours=8)).pk,
+        make_publication(status="draft").pk,
+        make_publication(status="draft", publish_from=now - timedelta(days=1)).pk,
+    ]
+
+
+def test_the_rule_in_sql_selects_what_the_rule_in_the_orm_selects():
+    now = timezone.now()
+    ids = _items_around(now)
+    # The same moment given in UTC and in Tokyo (nine hours ahead): compared as text or without
+    # its zone, the item eight hours ahead would look public.
+    for moment in (now, timezone.localtime(now, ZoneInfo("Asia/Tokyo"))):
+        by_sql, by_orm = _public_by_both_rules(moment)
+        assert by_sql == by_orm == ids[:3]  # published now, a moment ago, and exactly now
+
+
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+def test_the_rule_in_sql_reads_a_naive_time_in_the_sites_time_zone_as_the_orm_does(settings):
+    settings.TIME_ZONE = "Asia/Tokyo"
+    now = timezone.now()
+    ids = _items_around(now)
+    by_sql, by_orm = _public_by_both_rules(timezone.make_naive(now, ZoneInfo("Asia/Tokyo")))
+    assert by_sql == by_orm == ids[:3]
+
+
+def test_the_rule_in_sql_takes_only_a_table_alias():
+    with pytest.raises(ValueError, match="not a table alias"):
+        publishing.published_sql("p; DROP TABLE x")

@@ -455,6 +455,14 @@ def test_theme_page_year_counts_read_from_the_cube_equal_a_count(monkeypatch):
     assert sum(row["total"] for row in counted(t.GOV)) == 5
     # A theme that is not public (a staff preview) is counted by the page itself.
     assert theme_publications_per_year(t.DT, []) is None
+    # A top-level theme whose only sub-theme is a draft counts its own items (its scope), not
+    # the draft sub-theme's; a theme with no items has an empty chart.
+    alone = make_theme("Alone", slug="alone")
+    hidden = make_theme("Hidden child", slug="hidden-child", parent=alone, status="draft")
+    make_publication("Alone's own", year=2011, themes=[alone])
+    make_publication("Under the hidden child", year=2013, themes=[hidden])
+    assert per_year(alone) == counted(alone) == [{"year": 2011, "total": 1}]
+    assert per_year(make_theme("Empty", slug="empty")) == []
 
 
 def test_tied_contributors_are_cut_by_id_as_a_number_not_as_text():

@@ -299,3 +299,15 @@ def test_card_credits_name_each_public_person_in_order_with_role_and_escaped(cli
     assert re.findall(r'<p class="card__people">(.*?)</p>', card) == [
         "Ada &lt;Lovelace&gt;, Kim Lee (ed.), Sam Roe &amp; Co (trans.)"
     ]
+
+
+@pytest.mark.django_db
+def test_facet_labels_are_escaped_in_the_checkbox_labels(client):
+    theme = make_theme('Health & "care" <pilots>', slug="health-care-pilots")
+    make_publication("Escaped", themes=[theme])
+    html = client.get("/publications/").text
+    assert (
+        '<input type="checkbox" name="theme" value="health-care-pilots" id="facet-theme-1">\n'
+        '      <label for="facet-theme-1">Health &amp; &quot;care&quot; &lt;pilots&gt; '
+        '<span class="facet__count">1<span class="visually-hidden"> publications</span></span></label>'
+    ) in html

@@ -248,3 +248,24 @@ def test_theme_page_lists_the_first_credited_people_by_name_not_by_age(client):
 
     assert [person.slug for person in response.context["people"]] == [f"person-{n:02d}" for n in range(24)]
     assert response.context["more_people"] is True
+
+
+@pytest.mark.django_db
+def test_theme_page_people_are_public_even_when_hidden_people_come_first_by_name(client):
+    # Twenty-six draft people credited on a published publication, and twenty-six scheduled
+    # people with the theme as expertise, all named to sort before the three public people:
+    # each short list must skip them, or the public people would be crowded out.
+    theme = make_theme("Co-assessment", slug="co-assessment-hidden")
+    drafts = [make_contributor("Draft", f"Aa{n:02d}", status="draft") for n in range(26)]
+    scheduled = [make_contributor("Later", f"Ab{n:02d}", publish_from=future()) for n in range(26)]
+    for person in scheduled:
+        person.expertise.add(theme)
+    public = [make_contributor("Public", f"Zz{n}", slug=f"public-zz{n}") for n in range(3)]
+    make_publication(themes=[theme], contributors=[*drafts, public[0], public[1]])
+    public[2].expertise.add(theme)
+
+    response = client.get(theme.get_absolute_url())
+
+    assert [person.slug for person in response.context["people"]] == ["public-zz0", "public-zz1", "public-zz2"]
+    assert response.context["more_people"] is False
+    assert "Draft Aa" not in response.text and "Later Ab" not in response.text
