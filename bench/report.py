@@ -24,7 +24,11 @@ def main():
           f"gunicorn {data['workers']} x {data.get('worker_class', 'sync')} workers, "
           f"{data.get('threads', 1)} threads; load average (1, 5, 15 min) {_load(m.get('load_average_at_start'))} "
           f"at start and {_load(data.get('load_average_at_end'))} at end; {data['cold_requests']} cold and "
-          f"{data['warm_requests']} warm requests per row.\n")
+          f"{data['warm_requests']} warm requests per row.")
+    if "host_speed_ms_at_start" in m:
+        print(f"Host speed (bench/run.py's fixed Python work): {m['host_speed_ms_at_start']} ms at start, "
+              f"{m.get('host_speed_ms_at_end', 'unknown')} ms at end.")
+    print()
     print("| request | cold p50 ms | cold p95 ms | SQL cold | warm p50 ms | warm p95 ms | SQL warm | KB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in data["requests"].items():

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -498,12 +499,31 @@ def print_table(results):
         print(f"WARNING: not every response was 200 for: {', '.join(broken)}; those rows measure an error page")
 
 
+def host_speed():
+    """Milliseconds for a fixed piece of pure-Python work (dictionary and string work, as a page's
+    Python does), best of five: the host's own speed at that moment.
+
+    The virtual machines these runs use differ in speed, and some slow down after minutes of
+    load (the seventh session saw pages take 1.3-2 times as long after twenty minutes of
+    valgrind). Measured at the start and at the end of a run and printed with the table, it
+    says whether two runs, or the two ends of one run, saw the same host.
+    """
+
+    def work():
+        table = {}
+        for i in range(100_000):
+            table[f"key-{i}"] = i * 7 % 1_000
+        return sorted(table, key=table.__getitem__)[-1]
+
+    return round(min(timeit.repeat(work, number=1, repeat=5)) * 1000, 1)
+
+
 def machine():
     cpu = ""
     with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
         cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "")
     return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "platform": platform.platform(),
-            "load_average_at_start": os.getloadavg()}
+            "load_average_at_start": os.getloadavg(), "host_speed_ms_at_start": host_speed()}
 
 
 def main():
@@ -569,7 +589,10 @@ def main():
             server.stop()
 
     data["load_average_at_end"] = os.getloadavg()
+    data["machine"]["host_speed_ms_at_end"] = host_speed()
     print_table(data["requests"])
+    print(f"host speed (fixed Python work, lower is faster): {data['machine']['host_speed_ms_at_start']} ms "
+          f"at the start, {data['machine']['host_speed_ms_at_end']} ms at the end")
     for key in ("concurrency_cold", "concurrency_warm"):
         if key in data:
             c = data[key]
