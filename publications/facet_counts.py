@@ -110,6 +110,12 @@ def _hidden_sql(model):
     return model.objects.exclude(published_q()).order_by().values("pk").query.sql_with_params()
 
 
+def _scheduled_sql(model):
+    """Ids of items with status "published" that are not public yet (few; an index range), as SQL
+    for ``IN`` and ``NOT IN``."""
+    return model.objects.scheduled().order_by().values("pk").query.sql_with_params()
+
+
 class PrecomputedCounts(_Counts):
     """The stored counts over every public publication (three queries, loaded once per request)."""
 
@@ -124,8 +130,7 @@ class PrecomputedCounts(_Counts):
         return connection.vendor == "postgresql"
 
     def scheduled_sql(self):
-        """Ids of items with status "published" that are not public yet (few; an index range)."""
-        return self.model.objects.scheduled().order_by().values("pk").query.sql_with_params()
+        return _scheduled_sql(self.model)
 
     def _load(self):
         if self._scheduled_contributors is not None:
@@ -254,7 +259,7 @@ def theme_years(model, theme_id, child_ids):
     parents = [theme_id] if child_ids else []
     scope = -theme_id if child_ids else theme_id
     valid_sql, valid_params = CubeCounts._parents_valid(parents, ids)
-    scheduled_sql, scheduled_params = model.objects.scheduled().order_by().values("pk").query.sql_with_params()
+    scheduled_sql, scheduled_params = _scheduled_sql(model)
     sql = (
         f"WITH v AS (SELECT {valid_sql} AS cube_exact) "  # noqa: S608 (fixed SQL; see the module docstring)
         "SELECT year, sum(n)::bigint FROM ("
