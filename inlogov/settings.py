@@ -135,7 +135,19 @@ MIDDLEWARE = [
 ROOT_URLCONF = "inlogov.urls"
 WSGI_APPLICATION = "inlogov.wsgi.application"
 
+# The public pages are Jinja2 (templates/jinja2/, inlogov/jinja.py says why); everything else
+# (the admin, the lockout page, DRF, django-filter, sitemaps) is Django's engine, which is asked
+# second, so a name under templates/jinja2/ always means the Jinja2 page.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "inlogov.jinja.environment",
+            "context_processors": ["inlogov.context_processors.site"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

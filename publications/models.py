@@ -56,7 +56,7 @@ API_LINK_COLUMNS = {
     "publication": ("parent", "slug", "title", "subtitle", "kind", "year"),
     "case_study": ("slug", "title"),
 }
-# The columns an HTML card shows (templates/includes/publication_card.html and
+# The columns an HTML card shows (templates/jinja2/includes/publication_card.html and
 # case_study_card.html): for_cards() loads these and no others. Turning the rest into Python
 # objects (an abstract, three timestamps a row, a contributor's biography) was about a third of
 # fetching a page of cards. The parent's publishing fields decide whether its link is shown.
@@ -109,7 +109,7 @@ class PublicationQuerySet(PublishableQuerySet):
         return self.order_by(WENT_PUBLIC.desc(), "-pk")
 
     def for_cards(self):
-        """What a card on an HTML page shows (templates/includes/publication_card.html): the
+        """What a card on an HTML page shows (templates/jinja2/includes/publication_card.html): the
         columns in ``CARD_COLUMNS``, the parent's link, and the credits' names and roles,
         contributors in their stored order, published ones only.
 
@@ -361,7 +361,7 @@ class PublicationContributor(models.Model):
 
 class CaseStudyQuerySet(PublishableQuerySet):
     def for_cards(self):
-        """What a card on an HTML page shows (templates/includes/case_study_card.html): the
+        """What a card on an HTML page shows (templates/jinja2/includes/case_study_card.html): the
         columns in ``CARD_COLUMNS`` and the service areas' names. Cards show no themes."""
         from themes.models import ServiceArea
 

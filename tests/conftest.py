@@ -1,5 +1,10 @@
 import pytest
 
+from inlogov.jinja import instrument_for_tests
+
+# The public pages are Jinja2 templates; this makes their context visible to the test client.
+instrument_for_tests()
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings):

@@ -280,7 +280,7 @@ _EXPECTED = {"case_studies": 9}
 
 
 def test_card_credits_name_each_public_person_in_order_with_role_and_escaped(client):
-    # The card's credit line (publications/templatetags/cards.py): citation order, "(ed.)" and
+    # The card's credit line (publications/cards.py): citation order, "(ed.)" and
     # "(trans.)" after editors and translators, nothing after authors, names escaped, and a
     # draft person left out.
     from publications.models import PublicationContributor as Credit

@@ -1,16 +1,13 @@
-"""Template helpers for the cards every list of publications shows (templates/includes/)."""
+"""Helpers for the cards every list of publications shows (templates/jinja2/includes/)."""
 
-from django import template
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from inlogov.escaping import escape
 
 # What a card adds after a credited name, by role; authors get nothing.
 ROLE_SUFFIX = {"editor": " (ed.)", "translator": " (trans.)"}
 
 
-@register.filter
 def credit_line(contributions):
     """"Ada Lovelace, Kim Lee (ed.)": the card's line of credits, names escaped.
 
@@ -19,7 +16,7 @@ def credit_line(contributions):
     """
     return mark_safe(  # noqa: S308 (every name is escaped; the suffixes are fixed text)
         ", ".join(
-            f"{conditional_escape(credit.contributor.name)}{ROLE_SUFFIX.get(credit.role, '')}"
+            f"{escape(credit.contributor.name)}{ROLE_SUFFIX.get(credit.role, '')}"
             for credit in contributions
         )
     )

@@ -1,0 +1,109 @@
+"""The Jinja2 environment of the public pages (``templates/jinja2/``).
+
+Why Jinja2 there: Django's template engine resolved every variable of a page through its
+generic lookup (a dictionary, then an attribute, then a call, then an index), and a listing
+has over a thousand of them. Rendering a listing's already-computed context took 4-8 ms of
+Python on the benchmark hosts, a quarter to a third of a cold page (docs/performance.md,
+"Runs of 7 December 2026, eighth session"). Jinja2 compiles each template to Python once and
+renders the same markup in a fraction of that. The admin, the sign-in lockout page and third-
+party templates (DRF, django-filter, sitemaps) stay on Django's engine: ``settings.TEMPLATES``
+lists the Jinja2 engine first with only ``templates/jinja2/`` to search, then Django's.
+
+What the templates can use, beyond Jinja2's own tags and filters:
+
+- globals: ``url(name, *args, **kwargs)`` (``reverse``), ``static(path)``,
+  ``querystring(query, **changes)`` (Django's ``{% querystring %}``: the query with the given
+  parameters set, or removed when ``None``), ``facet_checkboxes(facet, noun)``;
+- filters: Django's ``pluralize``, ``date``, ``truncatechars`` and ``urlencode`` (same
+  arguments, same output), and ``credit_line``.
+
+Differences from Django's templates that the templates rely on, on purpose:
+
+- Methods are called explicitly: ``{{ publication.get_absolute_url() }}``.
+- Output is escaped exactly as Django escapes it (``&#x27;`` and ``&quot;``, not Jinja2's
+  ``&#39;`` and ``&#34;``): ``finalize`` below. The pages are byte for byte what Django's
+  engine rendered, which the port was checked against.
+- A missing variable, or an attribute of one, prints nothing (``ChainableUndefined``), as in
+  Django's engine; the 500 page renders without a request.
+- Numbers print as ``str()`` does. Django's engine would localise them, which with
+  ``USE_THOUSAND_SEPARATOR`` off (the default, kept) prints the same for the integers these
+  pages show.
+- Only ``inlogov.context_processors.site`` runs (``SITE_NAME``, ``SITE_URL``): the public
+  templates read nothing from the auth, messages or CSP processors.
+"""
+
+from collections.abc import Iterable
+
+import jinja2
+from django.template import defaultfilters
+from django.templatetags.static import static
+from django.urls import reverse
+from markupsafe import Markup
+
+from inlogov.escaping import escape
+from inlogov.facet_html import facet_checkboxes
+from publications.cards import credit_line
+
+
+def finalize(value):
+    """Every ``{{ ... }}`` output, escaped as Django's ``conditional_escape`` would."""
+    return Markup(escape(value))  # noqa: S704 (escaped on this line)
+
+
+def url(name, *args, **kwargs):
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def querystring(query, **changes):
+    """Django's ``{% querystring query key=value %}`` (Django 5.2, same output): ``query`` (a
+    QueryDict) with each key set to its value, or removed when the value is None."""
+    params = query.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        elif isinstance(value, Iterable) and not isinstance(value, str):
+            params.setlist(key, value)
+        else:
+            params[key] = value
+    if not params and not query:
+        return ""
+    return f"?{params.urlencode()}"
+
+
+def environment(**options):
+    # Django's backend passes Undefined (DebugUndefined with DEBUG on); these pages need the
+    # leniency of Django's engine instead (see above).
+    options["undefined"] = jinja2.ChainableUndefined
+    # Django's engine keeps a template's last newline; so does this one, for the same markup.
+    options.setdefault("keep_trailing_newline", True)
+    env = jinja2.Environment(finalize=finalize, **options)  # noqa: S701 (autoescape is on: Django's backend sets it)
+    env.globals.update(url=url, static=static, querystring=querystring, facet_checkboxes=facet_checkboxes)
+    env.filters.update(
+        pluralize=defaultfilters.pluralize,
+        date=defaultfilters.date,
+        truncatechars=defaultfilters.truncatechars,
+        urlencode=defaultfilters.urlencode,
+        credit_line=credit_line,
+    )
+    return env
+
+
+def instrument_for_tests():
+    """Let Django's test client see the template and context of a Jinja2 page
+    (``response.context``, ``response.templates``), as ``setup_test_environment`` arranges for
+    Django's own engine. Called by tests/conftest.py only: production sends no signal."""
+    from django.template.backends import jinja2 as backend
+    from django.test.signals import template_rendered
+
+    if getattr(backend.Template.render, "instrumented", False):
+        return
+    original = backend.Template.render
+
+    def render(self, context=None, request=None):
+        context = {} if context is None else context
+        html = original(self, context, request)  # fills ``context`` with the request and processors
+        template_rendered.send(sender=self, template=self.template, context=context)
+        return html
+
+    render.instrumented = True
+    backend.Template.render = render
