@@ -31,6 +31,7 @@ from django.db.models import Case, Expression, IntegerField, Q, Value, When
 
 # Weights for D, C, B, A: a title (A) match counts five times an abstract (B) match.
 RANK_WEIGHTS = [0.05, 0.1, 0.2, 1.0]
+CONFIG = "english"
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def search(queryset, text, spec):
     if is_postgres():
         from django.contrib.postgres.search import SearchQuery
 
-        query = SearchQuery(text, config="english", search_type="websearch")
+        query = SearchQuery(text, config=CONFIG, search_type="websearch")
         return queryset.alias(_search_vector=SearchVectorColumn(spec.column)).filter(_search_vector=query)
     condition = Q()
     for term in _terms(text):
@@ -107,7 +108,7 @@ def rank(queryset, text, spec):
     if is_postgres():
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        query = SearchQuery(text, config="english", search_type="websearch")
+        query = SearchQuery(text, config=CONFIG, search_type="websearch")
         return queryset.annotate(
             search_rank=SearchRank(SearchVectorColumn(spec.column), query, weights=RANK_WEIGHTS)
         )
@@ -126,3 +127,15 @@ def rank(queryset, text, spec):
             output_field=IntegerField(),
         )
     )
+
+
+def match_sql(text, column="search_vector"):
+    """(SQL, params): ``column`` matches ``text``, as :func:`search` matches it (PostgreSQL), for
+    hand-written statements over a copy of the vector (``publications_searchrow``)."""
+    return f"{column} @@ websearch_to_tsquery(%s::regconfig, %s)", [CONFIG, text]
+
+
+def rank_sql(text, column="search_vector"):
+    """(SQL, params): the ``search_rank`` that :func:`rank` annotates (PostgreSQL), the same value
+    for the same vector."""
+    return f"ts_rank(%s::float4[], {column}, websearch_to_tsquery(%s::regconfig, %s))", [RANK_WEIGHTS, CONFIG, text]

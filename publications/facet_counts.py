@@ -20,7 +20,9 @@ clock, as every other public path does. Facet values that are not public (a draf
 contributor) are left out by the facet definitions exactly as on the GROUP BY path.
 
 Every SQL string below is fixed text; values go in as parameters, and the subqueries (scheduled
-items, hidden contributors, search matches) are compiled by Django from querysets.
+items, hidden contributors) are compiled by Django from querysets. A search reads the search
+rows of migration 0012, matched and ranked by ``fulltext.match_sql`` and ``fulltext.rank_sql``,
+which write what the ORM path (``fulltext.search`` and ``fulltext.rank``) writes.
 """
 
 from collections import Counter
@@ -280,6 +282,11 @@ def theme_years(model, theme_id, child_ids):
         return {year: int(n) for year, n in cursor.fetchall() if n > 0}
 
 
+# The ordering fields a search's page can be chosen by, as columns of the search rows (the rank
+# is computed from the row's vector).
+SEARCH_ROW_ORDER = {"search_rank": None, "pk": "publication_id", "year": "year", "title": "title"}
+
+
 class RestrictedCounts(_Counts):
     """Counts of several facets under the current selections, in one query over the facet rows.
 
@@ -372,6 +379,8 @@ class RestrictedCounts(_Counts):
         names = [name.lstrip("-") for name in ordering]
         if "pk" not in names:
             names.append("pk")
+        if not set(names) <= set(SEARCH_ROW_ORDER):
+            return None  # an ordering the search rows cannot give: the paginator orders
         order = ", ".join(f"o_{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in ordering)
         return number, names, order
 
@@ -392,22 +401,18 @@ class RestrictedCounts(_Counts):
         source, source_columns, source_params = "publications_facetrow", "", []
         page = self._page_order
         if fs.q and fs.search_spec:
-            matches = fulltext.search(fs._meta.model.objects.order_by(), fs.q, fs.search_spec)
+            # The search rows (migration 0012): the facet row's columns beside the vector, so the
+            # matches, their rank and their counts come from one narrow row each.
+            source = "publications_searchrow"
+            match_sql, match_params = fulltext.match_sql(fs.q)
+            where.append(match_sql)
+            where_params += match_params
             if page is not None:
-                # The matches with their rank and ordering columns, joined (one heap pass).
                 number, names, page_sql = page
-                ranked = fulltext.rank(matches, fs.q, fs.search_spec).values(*names)
-                ranked_sql, source_params = ranked.query.sql_with_params()
-                renamed = ", ".join(f'm0."{name}" AS o_{name}' for name in names)
-                source = (
-                    f"publications_facetrow JOIN (SELECT {renamed} FROM ({ranked_sql}) AS m0) AS m "  # noqa: S608
-                    "ON m.o_pk = publication_id"
-                )
-                source_columns = "".join(f", o_{name}" for name in names)
-            else:
-                search_sql, search_params = matches.values("pk").query.sql_with_params()
-                where.append(f"publication_id IN ({search_sql})")
-                where_params += search_params
+                rank_sql, rank_params = fulltext.rank_sql(fs.q)
+                expressions = {**SEARCH_ROW_ORDER, "search_rank": rank_sql}
+                source_columns = "".join(f", {expressions[name]} AS o_{name}" for name in names)
+                source_params = rank_params if "search_rank" in names else []
         # Only rows that some counted facet can see: those failing at most that facet's own test.
         visible = " OR ".join(f"({others(name)})" for name in sorted(self.names))
         branches, branch_params = [], []
@@ -451,7 +456,7 @@ class RestrictedCounts(_Counts):
             + theme_sets
             + " UNION ALL ".join(branches)
         )
-        return sql, [*params, *source_params, *where_params, *branch_params]
+        return sql, [*source_params, *params, *where_params, *branch_params]
 
     def top_contributors(self, contributor_model, selected_ids, limit):
         self._load()

@@ -87,8 +87,28 @@ def _fresh():
     return rows, dict(counts), dict(contributors), dict(scopes), dict(scope_contributors)
 
 
+def _search_rows():
+    """The search rows (migration 0012) and what they must be: each facet row with its
+    publication's title and search vector."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT publication_id, status, kind, year, is_open_access, theme_ids, contributor_ids, title, "
+            "search_vector::text FROM publications_searchrow ORDER BY publication_id"
+        )
+        stored = [tuple(row) for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT f.publication_id, f.status, f.kind, f.year, f.is_open_access, f.theme_ids, f.contributor_ids, "
+            "p.title, p.search_vector::text FROM publications_facetrow f "
+            "JOIN publications_publication p ON p.id = f.publication_id ORDER BY f.publication_id"
+        )
+        expected = [tuple(row) for row in cursor.fetchall()]
+    return stored, expected
+
+
 def _assert_in_step():
     assert _stored() == _fresh()
+    stored, expected = _search_rows()
+    assert stored == expected
 
 
 def test_rows_and_counts_stay_exact_through_every_kind_of_write():
@@ -127,6 +147,10 @@ def test_rows_and_counts_stay_exact_through_every_kind_of_write():
     Publication.objects.filter(pk=t.P4.pk).update(abstract="<p>Participatory budgeting in Porto Alegre.</p>")
     Publication.objects.filter(pk=t.P5.pk).update(subtitle="A new subtitle")
     assert _stored() == before
+    _assert_in_step()  # the search rows followed the new text
+    search_rows = {row[0]: row for row in _search_rows()[0]}
+    assert search_rows[t.P1.pk][7] == "Renamed for the search"
+    assert "'porto'" in search_rows[t.P4.pk][8] and "'subtitl'" in search_rows[t.P5.pk][8]
 
     # Deleting publications (their links go by cascade), and links by raw SQL.
     t.P7.delete()
@@ -178,6 +202,7 @@ def test_rows_and_counts_stay_exact_through_every_kind_of_write():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks first
         cursor.execute("TRUNCATE publications_publication CASCADE")
     assert _stored() == ([], {}, {}, {}, {})
+    assert _search_rows() == ([], [])
 
 
 def test_deferred_facet_rows_are_left_alone_until_the_rebuild_makes_them_exact():
@@ -196,6 +221,7 @@ def test_deferred_facet_rows_are_left_alone_until_the_rebuild_makes_them_exact()
     t.P4.themes.set([t.CM, t.DT])
     t.P5.contributions.filter(contributor=t.C).delete()
     Publication.objects.filter(pk=t.P3.pk).update(kind="book", year=1999)
+    Publication.objects.filter(pk=t.P1.pk).update(title="Renamed while deferred")  # not deferred: see 0012
     t.P7.delete()
     assert _stored() == before
     assert new.pk not in [row[0] for row in before[0]]
@@ -220,6 +246,43 @@ def test_deferred_facet_rows_are_left_alone_until_the_rebuild_makes_them_exact()
         cursor.execute("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'publications_facetrow'")
         assert cursor.fetchone() == (updated_in_this_transaction,)
     assert _stored() == rebuilt
+
+
+def test_the_search_rows_rebuild_repairs_them_and_writes_nothing_when_they_are_right():
+    """``publications_rebuild_search_rows()`` (migration 0012), for repairs: it adds, rewrites and
+    deletes search rows until they match the facet rows and the publications."""
+    t = build_catalogue()
+    _assert_in_step()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM publications_searchrow WHERE publication_id = %s", [t.P1.pk])
+        cursor.execute(
+            "UPDATE publications_searchrow SET title = 'Wrong', theme_ids = '{}', search_vector = to_tsvector('wrong') "
+            "WHERE publication_id = %s",
+            [t.P2.pk],
+        )
+        cursor.execute(
+            "INSERT INTO publications_searchrow SELECT 999999, status, kind, year, is_open_access, theme_ids, "
+            "contributor_ids, title, search_vector FROM publications_searchrow WHERE publication_id = %s",
+            [t.P3.pk],
+        )
+    stored, expected = _search_rows()
+    assert len(stored) == len(expected) and stored != expected
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT publications_rebuild_search_rows()")
+    _assert_in_step()
+
+    def written():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'publications_searchrow'"
+            )
+            return cursor.fetchone()[0]
+
+    before = written()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT publications_rebuild_search_rows()")
+    assert written() == before
 
 
 QUERIES = [

@@ -387,7 +387,7 @@ class Command(BaseCommand):
                 CaseStudy.source_publications.through, CaseStudy.contributors.through,
                 Contributor, Contributor.expertise.through,
             )
-        ] + ["publications_facetrow"]
+        ] + ["publications_facetrow", "publications_searchrow"]
         def quote(name):  # an identifier as PostgreSQL reads it (quote_name does not double quotes)
             return '"' + name.replace('"', '""') + '"'
 
