@@ -30,6 +30,17 @@ Differences from Django's templates that the templates rely on, on purpose:
   pages show.
 - Only ``inlogov.context_processors.site`` runs (``SITE_NAME``, ``SITE_URL``): the public
   templates read nothing from the auth, messages or CSP processors.
+
+Pitfalls for whoever edits these templates (none is used today; each would change the markup):
+
+- Jinja2's string filters (``lower``, ``replace``, ``join``, ``format``) and ``~`` return a
+  plain ``str`` even for safe markup, which is then escaped again: apply them to plain text only.
+- A constant (``{{ "O'Brien" }}``) and the ``|e`` filter are escaped by MarkupSafe at compile
+  time or outside ``finalize``, as ``&#39;``: write constant text outside ``{{ }}``.
+- Comparing a missing or ``None`` value with ``<`` or ``>`` raises, where Django's ``{% if %}``
+  was false: guard it (``{% if page_obj and ... %}``).
+- A dict key that is also a dict method (``items``, ``values``, ``keys``, ``get``) must be read
+  with brackets: ``group["items"]``.
 """
 
 from collections.abc import Iterable

@@ -15,12 +15,14 @@ generated column of 0002, with the same weights, so ``ts_rank`` gives the same r
 Kept in step by statement-level triggers, in the same transaction as the data:
 
 - on the facet rows (which 0005 and 0008 keep for every write path): a row inserted, changed or
-  deleted there is inserted, changed or deleted here; a TRUNCATE empties this table too. Loads
-  that defer the facet rows (0008) therefore fill this table at their rebuild, in one statement;
+  deleted there is inserted, changed or deleted here, with the publication's current title and
+  vector; a TRUNCATE empties this table too. Loads that defer the facet rows (0008) therefore
+  fill this table at their rebuild, in one statement;
 - on the publications, for a changed title or search vector (a title, subtitle or abstract
-  edit): never deferred, because the facet rows do not see those columns. A publication without
-  a facet row yet (during a deferred load) has no search row to update, and gets one with the
-  current values when its facet row is inserted.
+  edit, or an insert under an id whose old search row is still there because its deletion was
+  deferred): never deferred, because the facet rows do not see those columns. A publication
+  without a facet row yet (during a deferred load) has no search row to update, and gets one
+  with the current values when its facet row is inserted.
 
 ``publications_rebuild_search_rows()`` makes the table equal to what the triggers would have
 written, for repairs (docs/deployment.md); nothing calls it routinely.
@@ -73,13 +75,19 @@ FORWARD = [
         ELSIF TG_OP = 'DELETE' THEN
             DELETE FROM publications_searchrow WHERE publication_id IN (SELECT publication_id FROM old_rows);
         ELSE
+            -- The publication's text too: a facet row rewritten by a rebuild may belong to a
+            -- publication whose text changed without an UPDATE (deleted and inserted again
+            -- under the same id while the facet rows were deferred).
             UPDATE publications_searchrow s
             SET status = f.status, kind = f.kind, year = f.year, is_open_access = f.is_open_access,
-                theme_ids = f.theme_ids, contributor_ids = f.contributor_ids
-            FROM new_rows f
+                theme_ids = f.theme_ids, contributor_ids = f.contributor_ids,
+                title = p.title, search_vector = p.search_vector
+            FROM new_rows f JOIN publications_publication p ON p.id = f.publication_id
             WHERE s.publication_id = f.publication_id
-              AND (s.status, s.kind, s.year, s.is_open_access, s.theme_ids, s.contributor_ids)
-                  IS DISTINCT FROM (f.status, f.kind, f.year, f.is_open_access, f.theme_ids, f.contributor_ids);
+              AND (s.status, s.kind, s.year, s.is_open_access, s.theme_ids, s.contributor_ids, s.title, s.search_vector)
+                  IS DISTINCT FROM
+                  (f.status, f.kind, f.year, f.is_open_access, f.theme_ids, f.contributor_ids, p.title::text,
+                   p.search_vector);
         END IF;
         RETURN NULL;
     END $$
@@ -106,6 +114,11 @@ FORWARD = [
     "CREATE TRIGGER publication_searchrow_upd AFTER UPDATE ON publications_publication "
     "REFERENCING OLD TABLE AS old_table NEW TABLE AS new_table "
     "FOR EACH STATEMENT EXECUTE FUNCTION publications_publication_searchrow()",
+    # An insert under the id of a publication deleted while the facet rows were deferred finds
+    # that publication's search row still there, and must not leave its old text in it.
+    "CREATE TRIGGER publication_searchrow_ins AFTER INSERT ON publications_publication "
+    "REFERENCING NEW TABLE AS new_table "
+    "FOR EACH STATEMENT EXECUTE FUNCTION publications_publication_searchrow()",
     f"""
     CREATE OR REPLACE FUNCTION publications_rebuild_search_rows() RETURNS void LANGUAGE sql AS $$
         INSERT INTO publications_searchrow ({COLUMNS}) {FROM_FACET_ROWS.format(rows="publications_facetrow")}
@@ -123,6 +136,7 @@ FORWARD = [
 
 BACKWARD = [
     "DROP TRIGGER IF EXISTS publication_searchrow_upd ON publications_publication",
+    "DROP TRIGGER IF EXISTS publication_searchrow_ins ON publications_publication",
     *(f"DROP TRIGGER IF EXISTS facetrow_search_{event} ON publications_facetrow" for event in ("ins", "del", "upd", "trunc")),
     "DROP FUNCTION IF EXISTS publications_rebuild_search_rows()",
     "DROP FUNCTION IF EXISTS publications_publication_searchrow()",

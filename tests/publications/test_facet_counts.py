@@ -210,12 +210,18 @@ def test_deferred_facet_rows_are_left_alone_until_the_rebuild_makes_them_exact()
     facet rows or counts; the rebuild then adds, rewrites and deletes rows until they are
     exactly what the triggers would have kept."""
     t = build_catalogue()
+    reused = make_publication("The Four Co's", kind="report", year=2020)
     _assert_in_step()
     before = _stored()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL inlogov.defer_facet_rows = on")
         cursor.execute("SET LOCAL inlogov.defer_scope_counts = on")
     new = make_publication("Deferred report", kind="report", year=2024, themes=[t.GOV], contributors=[t.A])
+    # Deleted and inserted again under the same id with the same facet values: the rebuild has
+    # no facet row to rewrite, but the search row must carry the new text.
+    reused_pk = reused.pk
+    reused.delete()
+    make_publication("Zebra crossing quagga", kind="report", year=2020, pk=reused_pk, slug="zebra-crossing")
     t.P2.status = "draft"
     t.P2.save()
     t.P4.themes.set([t.CM, t.DT])
@@ -235,6 +241,7 @@ def test_deferred_facet_rows_are_left_alone_until_the_rebuild_makes_them_exact()
     stored_ids = [row[0] for row in _stored()[0]]
     assert new.pk in stored_ids
     assert t.P7.pk not in stored_ids
+    assert {row[0]: row[7] for row in _search_rows()[0]}[reused_pk] == "Zebra crossing quagga"
 
     # A rebuild with nothing deferred rewrites nothing: no row is touched, so no count moves.
     rebuilt = _stored()
