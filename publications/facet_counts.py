@@ -402,7 +402,7 @@ class RestrictedCounts(_Counts):
         page = self._page_order
         if fs.q and fs.search_spec:
             # The search rows (migration 0012): the facet row's columns beside the vector, so the
-            # matches, their rank and their counts come from one narrow row each.
+            # matches, their rank and their counts come from one row each (no lookup per match).
             source = "publications_searchrow"
             match_sql, match_params = fulltext.match_sql(fs.q)
             where.append(match_sql)
