@@ -71,7 +71,7 @@ Query budget (constant whatever the page size or the number of facet values)
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
@@ -190,15 +190,24 @@ class FacetedResult:
         return best
 
 
-def _querystring(querydict, changes):
+def changed_query(querydict, changes):
+    """A copy of ``querydict`` with each key of ``changes`` set to its value (a list or other
+    iterable sets several values), or removed when the value is None. Facet links and the
+    templates' ``querystring`` (inlogov/jinja.py) both build on it."""
     params = querydict.copy()
     for key, value in changes.items():
         if value is None:
             params.pop(key, None)
-        elif isinstance(value, list | tuple):
+        elif isinstance(value, Iterable) and not isinstance(value, str):
             params.setlist(key, list(value))
         else:
             params[key] = value
+    return params
+
+
+def _querystring(querydict, changes):
+    """"?..." with ``changes`` applied and the page dropped (a changed filter starts at page 1)."""
+    params = changed_query(querydict, changes)
     params.pop("page", None)
     return f"?{params.urlencode()}"
 

@@ -43,8 +43,6 @@ Pitfalls for whoever edits these templates (none is used today; each would chang
   with brackets: ``group["items"]``.
 """
 
-from collections.abc import Iterable
-
 import jinja2
 from django.template import defaultfilters
 from django.templatetags.static import static
@@ -53,6 +51,7 @@ from markupsafe import Markup
 
 from inlogov.escaping import escape
 from inlogov.facet_html import facet_checkboxes
+from inlogov.faceting import changed_query
 from publications.cards import credit_line
 
 
@@ -68,14 +67,7 @@ def url(name, *args, **kwargs):
 def querystring(query, **changes):
     """Django's ``{% querystring query key=value %}`` (Django 5.2, same output): ``query`` (a
     QueryDict) with each key set to its value, or removed when the value is None."""
-    params = query.copy()
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        elif isinstance(value, Iterable) and not isinstance(value, str):
-            params.setlist(key, value)
-        else:
-            params[key] = value
+    params = changed_query(query, changes)
     if not params and not query:
         return ""
     return f"?{params.urlencode()}"
