@@ -15,7 +15,8 @@ What the templates can use, beyond Jinja2's own tags and filters:
   ``querystring(query, **changes)`` (Django's ``{% querystring %}``: the query with the given
   parameters set, or removed when ``None``), ``facet_checkboxes(facet, noun)``;
 - filters: Django's ``pluralize``, ``date``, ``truncatechars`` and ``urlencode`` (same
-  arguments, same output), and ``credit_line``.
+  arguments, same output). A card's line of credits comes ready-made as
+  ``publication.card_credits`` (publications/cards.py).
 
 Differences from Django's templates that the templates rely on, on purpose:
 
@@ -52,7 +53,6 @@ from markupsafe import Markup
 from inlogov.escaping import escape
 from inlogov.facet_html import facet_checkboxes
 from inlogov.faceting import changed_query
-from publications.cards import credit_line
 
 
 def finalize(value):
@@ -86,7 +86,6 @@ def environment(**options):
         date=defaultfilters.date,
         truncatechars=defaultfilters.truncatechars,
         urlencode=defaultfilters.urlencode,
-        credit_line=credit_line,
     )
     return env
 

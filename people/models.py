@@ -32,6 +32,12 @@ class ContributorQuerySet(PublishableQuerySet):
         )
 
 
+def person_name(display_name, given_name, family_name):
+    """The name a page shows: the display name if set, else the given and family names. Code that
+    reads the three columns without a Contributor (publications/cards.py) calls this too."""
+    return display_name or " ".join(part for part in (given_name, family_name) if part)
+
+
 class Contributor(Publishable):
     """A person who writes, edits or is otherwise credited on the institute's work."""
 
@@ -112,7 +118,7 @@ class Contributor(Publishable):
 
     @property
     def name(self):
-        return self.display_name or " ".join(p for p in (self.given_name, self.family_name) if p)
+        return person_name(self.display_name, self.given_name, self.family_name)
 
     def clean(self):
         super().clean()

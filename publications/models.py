@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
@@ -15,6 +17,7 @@ from inlogov.publishing import (
     validate_form_year,
 )
 from inlogov.richtext import RichTextField
+from publications.cards import CardIterable, credit_line, credit_lines
 
 YEAR_MIN, YEAR_MAX = 1900, 2100  # the database's sane range; forms allow at most next year
 
@@ -29,7 +32,8 @@ def _year_range(field, name):
 
 def _contributions_prefetch(lookup="contributions", columns=None):
     """Credits in their stored order, published contributors only; ``columns`` limits the
-    columns loaded (``CARD_COLUMNS["credit"]`` or ``API_LINK_COLUMNS["credit"]``).
+    columns loaded (``API_LINK_COLUMNS["credit"]``). Cards read their credits as one line each
+    instead (publications/cards.py).
 
     The rule is tested on the joined contributor row (`published_q("contributor__")`), not by a
     subquery of every public contributor: one query to compile and plan instead of two.
@@ -65,10 +69,6 @@ CARD_COLUMNS = {
         "slug", "title", "subtitle", "kind", "year", "is_open_access", "container_title", "parent",
         "parent__status", "parent__publish_from", "parent__slug", "parent__title",
     ),
-    "credit": (
-        "publication", "contributor", "role", "position", "contributor__display_name", "contributor__given_name",
-        "contributor__family_name",
-    ),
     "case_study": ("slug", "title", "summary", "locality", "country", "year_started"),
     # A case-study card's service areas.
     "service_area": ("name",),
@@ -88,8 +88,12 @@ def prefetch_for_cards(publications):
     """Add the credits ``for_cards()`` fetches to publications already loaded (with their
     parent), in one query for all of them: a page showing several lists of cards (a book's own
     credits and its chapters) fetches their credits once, not once per list.
-    The credits come whole: the book's own are cited and linked, not only named."""
-    prefetch_related_objects(list(publications), _contributions_prefetch())
+    The credits come whole: the book's own are cited and linked, not only named; each card's
+    line (``card_credits``) is written from them."""
+    publications = list(publications)
+    prefetch_related_objects(publications, _contributions_prefetch())
+    for publication in publications:
+        publication.card_credits = credit_line(publication.contributions.all())
 
 
 # The date the feeds give an item: its scheduled time, or when it was created if it was never
@@ -110,18 +114,19 @@ class PublicationQuerySet(PublishableQuerySet):
 
     def for_cards(self):
         """What a card on an HTML page shows (templates/jinja2/includes/publication_card.html): the
-        columns in ``CARD_COLUMNS``, the parent's link, and the credits' names and roles,
-        contributors in their stored order, published ones only.
+        columns in ``CARD_COLUMNS``, the parent's link, and each card's line of credits
+        (``card_credits``: published contributors in their stored order, with their roles),
+        read for all the rows in one query by ``publications.cards.CardIterable``.
 
         Cards show no themes; fetching them was one query per page that nothing read. A card
         that starts showing another column must add it to ``CARD_COLUMNS``: reading a column
         not loaded costs a query per card, which the pages' query-count tests would catch.
         """
-        return (
-            self.select_related("parent")
-            .only(*CARD_COLUMNS["publication"])
-            .prefetch_related(_contributions_prefetch(columns=CARD_COLUMNS["credit"]))
-        )
+        queryset = self.select_related("parent").only(*CARD_COLUMNS["publication"])
+        # Django's hook for how a queryset turns rows into results (values() sets its own);
+        # clones keep it.
+        queryset._iterable_class = CardIterable
+        return queryset
 
     def for_citations(self):
         """What a citation or reference export reads (inlogov/citations.py): whole rows, the
@@ -297,6 +302,13 @@ class Publication(PublicParentMixin, Publishable):
 
     def __str__(self):
         return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    @cached_property
+    def card_credits(self):
+        """A card's line of credits ("Ada Lovelace, Kim Lee (ed.)", names escaped). ``for_cards()``
+        and ``prefetch_for_cards()`` set it for a whole list in one query; a publication loaded
+        any other way reads its own here (one query)."""
+        return credit_lines([self.pk], self._state.db or "default")[self.pk]
 
     def get_absolute_url(self):
         return slug_path("publications:detail", self.slug)
