@@ -1,20 +1,22 @@
-"""The cards every list of publications shows (templates/jinja2/includes/publication_card.html).
+"""The cards every list of publications and case studies shows (templates/jinja2/includes/).
 
-A card names the publication's published contributors in one line ("Ada Lovelace, Kim Lee
-(ed.)"), which the template prints as ``publication.card_credits``. The lines are written here,
-in bulk:
+A publication card names the publication's published contributors in one line ("Ada Lovelace,
+Kim Lee (ed.)"), which the template prints as ``publication.card_credits``; a case-study card
+lists its service areas' names, ``case_study.card_areas``. Both are read here, in bulk:
 
-- ``for_cards()`` querysets (publications/models.py) evaluate through :class:`CardIterable`,
-  which reads the credits of all the rows it returns in one statement, written by hand;
+- ``for_cards()`` querysets (publications/models.py) evaluate through :class:`CardIterable`
+  or :class:`CaseStudyCardIterable`, which read the credits or the service areas of all the
+  rows they return in one statement, written by hand;
 - ``prefetch_for_cards()`` (a publication page, whose own credits are linked and so come as
   whole rows) writes each line from the credits it prefetched, with :func:`credit_line`;
-- any other publication computes its line on first use, one query each (the pages' query-count
-  tests catch a list that does that).
+- any other publication or case study reads its own on first use, one query each (the pages'
+  query-count tests catch a list that does that).
 
 Why by hand: the prefetch of credits as model instances (a queryset to build and compile, two
 instances per credit, Django's prefetch bookkeeping) was about 3 ms of CPU for a page of 20
 cards at 100,000 publications, two thirds of fetching the page's cards; these rows and strings
-take under 1 ms (docs/performance.md, ninth session). The publishing rule comes from
+take under 1 ms (docs/performance.md, ninth session); the service areas as instances were 1.4
+of the 1.9 ms of a page of case-study cards. The publishing rule comes from
 ``published_sql``, beside ``published_q``; tests/publications/test_listing_views.py checks the
 line (order, roles, escaping, hidden people) on both databases.
 """
@@ -44,25 +46,32 @@ def credit_line(contributions):
     return _line((credit.contributor.name, credit.role) for credit in contributions)
 
 
+def _rows_by_id(ids, sql, params, using):
+    """{id: [the rest of each row, in order]} for ``ids``, in one query; an id without rows gets
+    []. ``sql`` returns the id first and has ``{ids}`` where the ids' placeholders go; its other
+    ``params`` follow the ids."""
+    rows = {pk: [] for pk in ids}
+    if rows:
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql.replace("{ids}", ", ".join(["%s"] * len(rows))), [*rows, *params])
+            for pk, *rest in cursor.fetchall():
+                rows[pk].append(rest)
+    return rows
+
+
 def credit_lines(publication_ids, using="default"):
     """{publication id: its card's line} for ``publication_ids``, in one query: the credits of
     published contributors in their stored order. A publication without any gets ""."""
-    credits = {pk: [] for pk in publication_ids}
-    if not credits:
-        return {}
     rule, rule_params = published_sql("c")
-    ids = list(credits)
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT pc.publication_id, pc.role, c.display_name, c.given_name, c.family_name "  # noqa: S608 (fixed SQL; values are parameters)
-            "FROM publications_publicationcontributor pc JOIN people_contributor c ON c.id = pc.contributor_id "
-            f"WHERE pc.publication_id IN ({', '.join(['%s'] * len(ids))}) AND {rule} "
-            "ORDER BY pc.publication_id, pc.position, pc.id",
-            [*ids, *rule_params],
-        )
-        for publication_id, role, display_name, given_name, family_name in cursor.fetchall():
-            credits[publication_id].append((person_name(display_name, given_name, family_name), role))
-    return {pk: _line(pairs) for pk, pairs in credits.items()}
+    credits = _rows_by_id(
+        publication_ids,
+        "SELECT pc.publication_id, c.display_name, c.given_name, c.family_name, pc.role "  # noqa: S608 (fixed SQL; values are parameters)
+        "FROM publications_publicationcontributor pc JOIN people_contributor c ON c.id = pc.contributor_id "
+        f"WHERE pc.publication_id IN ({{ids}}) AND {rule} ORDER BY pc.publication_id, pc.position, pc.id",
+        rule_params,
+        using,
+    )
+    return {pk: _line((person_name(*names), role) for *names, role in rows) for pk, rows in credits.items()}
 
 
 def attach_credit_lines(publications, using="default"):
@@ -72,13 +81,42 @@ def attach_credit_lines(publications, using="default"):
         publication.card_credits = lines[publication.pk]
 
 
+def service_area_names(case_study_ids, using="default"):
+    """{case study id: [its service areas' names]} for ``case_study_ids``, in one query, in the
+    service areas' own order (``ServiceArea.Meta.ordering``, then id)."""
+    areas = _rows_by_id(
+        case_study_ids,
+        "SELECT link.casestudy_id, area.name FROM publications_casestudy_service_areas link "
+        "JOIN themes_servicearea area ON area.id = link.servicearea_id "
+        'WHERE link.casestudy_id IN ({ids}) ORDER BY link.casestudy_id, area."order", area.name, area.id',
+        [],
+        using,
+    )
+    return {pk: [name for (name,) in rows] for pk, rows in areas.items()}
+
+
+def attach_service_area_names(case_studies, using="default"):
+    """Set ``card_areas`` on each of ``case_studies`` (model instances), in one query."""
+    names = service_area_names({case_study.pk for case_study in case_studies}, using)
+    for case_study in case_studies:
+        case_study.card_areas = names[case_study.pk]
+
+
 class CardIterable(ModelIterable):
     """Publications as ``ModelIterable`` gives them, each with its ``card_credits``, read for all
     of them at once after the rows (``for_cards()`` sets it as the queryset's iterable class,
     which Django keeps through ``filter()``, ``order_by()`` and slicing, and which ``values()``
     and ``values_list()`` replace)."""
 
+    attach = staticmethod(attach_credit_lines)
+
     def __iter__(self):
-        publications = list(super().__iter__())
-        attach_credit_lines(publications, self.queryset.db)
-        yield from publications
+        objects = list(super().__iter__())
+        self.attach(objects, self.queryset.db)
+        yield from objects
+
+
+class CaseStudyCardIterable(CardIterable):
+    """Case studies, each with its ``card_areas``, the same way."""
+
+    attach = staticmethod(attach_service_area_names)

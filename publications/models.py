@@ -17,7 +17,13 @@ from inlogov.publishing import (
     validate_form_year,
 )
 from inlogov.richtext import RichTextField
-from publications.cards import CardIterable, credit_line, credit_lines
+from publications.cards import (
+    CardIterable,
+    CaseStudyCardIterable,
+    credit_line,
+    credit_lines,
+    service_area_names,
+)
 
 YEAR_MIN, YEAR_MAX = 1900, 2100  # the database's sane range; forms allow at most next year
 
@@ -70,8 +76,6 @@ CARD_COLUMNS = {
         "parent__status", "parent__publish_from", "parent__slug", "parent__title",
     ),
     "case_study": ("slug", "title", "summary", "locality", "country", "year_started"),
-    # A case-study card's service areas.
-    "service_area": ("name",),
 }
 # A book's chapter cards: their parent is the page's own publication, which the prefetch
 # attaches, so only the card's own columns are read.
@@ -374,12 +378,12 @@ class PublicationContributor(models.Model):
 class CaseStudyQuerySet(PublishableQuerySet):
     def for_cards(self):
         """What a card on an HTML page shows (templates/jinja2/includes/case_study_card.html): the
-        columns in ``CARD_COLUMNS`` and the service areas' names. Cards show no themes."""
-        from themes.models import ServiceArea
-
-        return self.only(*CARD_COLUMNS["case_study"]).prefetch_related(
-            Prefetch("service_areas", queryset=ServiceArea.objects.only(*CARD_COLUMNS["service_area"]))
-        )
+        columns in ``CARD_COLUMNS`` and the service areas' names (``card_areas``), read for all
+        the rows in one query by ``publications.cards.CaseStudyCardIterable``. Cards show no
+        themes."""
+        queryset = self.only(*CARD_COLUMNS["case_study"])
+        queryset._iterable_class = CaseStudyCardIterable  # as in PublicationQuerySet.for_cards
+        return queryset
 
     def for_listing(self):
         """Whole rows, the service areas and every theme, drafts included, for a reader that
@@ -488,6 +492,12 @@ class CaseStudy(Publishable):
 
     def get_absolute_url(self):
         return slug_path("case_studies:detail", self.slug)
+
+    @cached_property
+    def card_areas(self):
+        """A card's service-area names, in order. ``for_cards()`` sets them for a whole list in one
+        query; a case study loaded any other way reads its own here (one query)."""
+        return service_area_names([self.pk], self._state.db or "default")[self.pk]
 
     @property
     def organisation_list(self):

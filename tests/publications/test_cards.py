@@ -1,6 +1,10 @@
-"""A publication card's line of credits on every path that fills it (publications/cards.py):
-the card querysets (CardIterable), a book page's chapter cards (prefetch_for_cards) and a
-publication loaded any other way. Each must name the public people only, in citation order."""
+"""What cards read in bulk (publications/cards.py), on every path that fills it.
+
+A publication card's line of credits: the card querysets (CardIterable), a book page's chapter
+cards (prefetch_for_cards) and a publication loaded any other way; each must name the public
+people only, in citation order. A case-study card's service areas: the card querysets
+(CaseStudyCardIterable), a publication page's case studies and a case study loaded otherwise;
+each in the service areas' own order."""
 
 import re
 from datetime import timedelta
@@ -8,9 +12,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from publications.models import Publication
+from publications.models import CaseStudy, Publication
 from publications.models import PublicationContributor as Credit
-from tests.factories import make_contributor, make_publication, make_theme
+from tests.factories import make_case_study, make_contributor, make_publication, make_service_area, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +80,47 @@ def test_a_publication_loaded_otherwise_reads_its_line_in_one_query(people, djan
     with django_assert_num_queries(1):
         assert publication.card_credits == LINE
         assert publication.card_credits == LINE  # kept
+
+
+@pytest.fixture
+def areas():
+    """Three service areas whose own order (order, then name) is not their creation order."""
+    return [
+        make_service_area("Social care", slug="social-care", order=2),
+        make_service_area("Health", slug="health", order=1),
+        make_service_area("Community safety", slug="community-safety", order=2),
+    ]
+
+
+def tag_lists(html, title):
+    cards = [card for card in html.split("<article")[1:] if f">{title}</a>" in card]
+    assert cards, f"no card titled {title!r}"
+    return [re.findall(r'<span class="tag">(.*?)</span>', card) for card in cards]
+
+
+AREAS = ["Health", "Community safety", "Social care"]
+
+
+def test_case_study_cards_list_their_service_areas_in_order_on_every_page(client, areas):
+    theme = make_theme("Co-delivery", slug="co-delivery")
+    person = make_contributor("Ada", "Lovelace", slug="ada-lovelace")
+    book = make_publication("Discussed here", slug="discussed-here", contributors=[person])
+    make_case_study("Area paths", themes=[theme], service_areas=areas, publications=[book], contributors=[person])
+    make_case_study("No areas", themes=[theme])
+    for path in ("/case-studies/", "/themes/co-delivery/", "/people/ada-lovelace/", "/publications/discussed-here/"):
+        assert tag_lists(client.get(path).text, "Area paths") == [AREAS], path
+    assert tag_lists(client.get("/case-studies/").text, "No areas") == [[]]
+
+
+def test_case_study_card_querysets_read_the_areas_once_and_a_plain_one_reads_its_own(
+    areas, django_assert_num_queries
+):
+    make_case_study("Tagged", slug="tagged", service_areas=areas)
+    make_case_study("Untagged", slug="untagged")
+    with django_assert_num_queries(2):  # the cards, then every card's service areas at once
+        cards = list(CaseStudy.objects.published().for_cards().order_by("title")[:5])
+    assert [(card.title, card.card_areas) for card in cards] == [("Tagged", AREAS), ("Untagged", [])]
+    plain = CaseStudy.objects.get(slug="tagged")
+    with django_assert_num_queries(1):
+        assert plain.card_areas == AREAS
+        assert plain.card_areas == AREAS
