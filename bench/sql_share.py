@@ -9,7 +9,9 @@ mixed page once in-process (Django's test client, page cache off, as bench/instr
 does), records its SQL, and then:
 
 1. times the pages' Python: the CPU time of this process per page, over ``--rounds`` rounds of
-   the mix (PostgreSQL's work is in other processes and is not counted);
+   the mix, with Django loaded through ``inlogov.wsgi`` as the server loads it (its
+   garbage-collector settings change the figure by a tenth or more); PostgreSQL's work is in
+   other processes and is not counted;
 2. replays each page's statements with pgbench, one client, for its SQL latency;
 3. replays every page's statements with pgbench, ``--clients`` clients for ``--seconds``
    seconds, for the pages per second PostgreSQL alone serves on this machine.
@@ -83,12 +85,12 @@ def pgbench(url, scripts, clients, seconds=None, transactions=None):
 def capture(mixed, rounds):
     """({name: [SQL statements]}, Python CPU ms per page) for the mixed pages, in-process."""
     sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    # Django set up as gunicorn's processes set it up, garbage-collector settings included.
+    import inlogov.wsgi  # noqa: F401
 
     client = Client()
     statements = {}
