@@ -19,8 +19,10 @@ Items among them whose ``publish_from`` is still ahead are taken out here, found
 clock, as every other public path does. Facet values that are not public (a draft theme or
 contributor) are left out by the facet definitions exactly as on the GROUP BY path.
 
-Every SQL string below is fixed text; values go in as parameters, and the subqueries (scheduled
-items, hidden contributors) are compiled by Django from querysets. A search reads the search
+Every SQL string below is fixed text; values go in as parameters. The scheduled items'
+subquery is ``scheduled_sql`` (inlogov/publishing.py, beside ``scheduled_q``); the hidden
+contributors' is compiled by Django from a queryset, whose ``NOT (...)`` shape the partial
+index ``contributor_maybe_hidden_idx`` is matched against. A search reads the search
 rows of migration 0012, matched and ranked by ``fulltext.match_sql`` and ``fulltext.rank_sql``,
 which write what the ORM path (``fulltext.search`` and ``fulltext.rank``) writes.
 """
@@ -31,7 +33,7 @@ from functools import cached_property
 from django.db import connection
 
 from inlogov import fulltext
-from inlogov.publishing import Status, published_q
+from inlogov.publishing import Status, published_q, scheduled_sql
 
 ROW_COLUMNS = "kind, year, is_open_access, theme_ids, contributor_ids"
 
@@ -115,7 +117,7 @@ def _hidden_sql(model):
 def _scheduled_sql(model):
     """Ids of items with status "published" that are not public yet (few; an index range), as SQL
     for ``IN`` and ``NOT IN``."""
-    return model.objects.scheduled().order_by().values("pk").query.sql_with_params()
+    return scheduled_sql(model._meta.db_table)
 
 
 class PrecomputedCounts(_Counts):
