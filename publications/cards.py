@@ -17,8 +17,10 @@ instances per credit, Django's prefetch bookkeeping) was about 3 ms of CPU for a
 cards at 100,000 publications, two thirds of fetching the page's cards; these rows and strings
 take under 1 ms (docs/performance.md, ninth session); the service areas as instances were 1.4
 of the 1.9 ms of a page of case-study cards. The publishing rule comes from
-``published_sql``, beside ``published_q``; tests/publications/test_listing_views.py checks the
-line (order, roles, escaping, hidden people) on both databases.
+``published_sql``, beside ``published_q``. tests/publications/test_cards.py checks every path
+(draft, scheduled and lately public people; stored positions against the order of creation;
+the service areas' order) and tests/publications/test_listing_views.py the roles and the
+escaping, on both databases.
 """
 
 from django.db import connections

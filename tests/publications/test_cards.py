@@ -23,13 +23,14 @@ LINE = "Ada Lovelace, Kim Lee (ed.)"
 
 @pytest.fixture
 def people():
-    """Ada and Kim are public; Tom is a draft and Sam is scheduled for tomorrow."""
-    tomorrow = timezone.now() + timedelta(days=1)
+    """Ada and Kim are public (Kim since an hour ago); Tom is a draft and Sam is scheduled for
+    tomorrow."""
+    now = timezone.now()
     return [
         make_contributor("Ada", "Lovelace", slug="ada-lovelace"),
         (make_contributor("Tom", "Draft", status="draft"), Credit.Role.AUTHOR),
-        (make_contributor("Sam", "Later", publish_from=tomorrow), Credit.Role.TRANSLATOR),
-        (make_contributor("Kim", "Lee"), Credit.Role.EDITOR),
+        (make_contributor("Sam", "Later", publish_from=now + timedelta(days=1)), Credit.Role.TRANSLATOR),
+        (make_contributor("Kim", "Lee", publish_from=now - timedelta(hours=1)), Credit.Role.EDITOR),
     ]
 
 
@@ -40,15 +41,27 @@ def card_lines(html, title):
     return [re.findall(r'<p class="card__people">(.*?)</p>', card) for card in cards]
 
 
-def test_the_listing_the_theme_page_and_a_person_page_name_the_public_people_only(client, people):
+def test_every_page_with_publication_cards_names_the_public_people_only(client, people):
     theme = make_theme("Co-design", slug="co-design")
-    make_publication("Card paths", slug="card-paths", themes=[theme], contributors=people)
+    publication = make_publication("Card paths", slug="card-paths", themes=[theme], contributors=people)
     make_publication("Nobody public", slug="nobody-public", themes=[theme], contributors=people[1:3])
-    for path in ("/publications/", "/themes/co-design/", "/people/ada-lovelace/"):
+    make_case_study("Discussing it", slug="discussing-it", publications=[publication])
+    pages = ("/publications/", "/themes/co-design/", "/people/ada-lovelace/", "/case-studies/discussing-it/")
+    for path in pages:
         html = client.get(path).text
         assert card_lines(html, "Card paths") == [[LINE]], path
     # A publication whose credited people are all hidden shows no line at all.
     assert card_lines(client.get("/publications/").text, "Nobody public") == [[]]
+
+
+def test_card_lines_follow_the_stored_positions_not_the_order_the_credits_were_added(client, people):
+    publication = make_publication("Reordered", slug="reordered", contributors=people)
+    # Ada (added first) moves to the end and Kim (added last) to the front.
+    Credit.objects.filter(publication=publication, contributor=people[0]).update(position=9)
+    Credit.objects.filter(publication=publication, contributor=people[3][0]).update(position=0)
+    assert card_lines(client.get("/publications/").text, "Reordered") == [["Kim Lee (ed.), Ada Lovelace"]]
+    plain = Publication.objects.get(pk=publication.pk)
+    assert plain.card_credits == "Kim Lee (ed.), Ada Lovelace"
 
 
 def test_a_book_page_names_the_public_people_on_its_chapter_cards(client, people):
