@@ -76,13 +76,6 @@ def credit_lines(publication_ids, using="default"):
     return {pk: _line((person_name(*names), role) for *names, role in rows) for pk, rows in credits.items()}
 
 
-def attach_credit_lines(publications, using="default"):
-    """Set ``card_credits`` on each of ``publications`` (model instances), in one query."""
-    lines = credit_lines({publication.pk for publication in publications}, using)
-    for publication in publications:
-        publication.card_credits = lines[publication.pk]
-
-
 def service_area_names(case_study_ids, using="default"):
     """{case study id: [its service areas' names]} for ``case_study_ids``, in one query, in the
     service areas' own order (``ServiceArea.Meta.ordering``, then id)."""
@@ -97,28 +90,23 @@ def service_area_names(case_study_ids, using="default"):
     return {pk: [name for (name,) in rows] for pk, rows in areas.items()}
 
 
-def attach_service_area_names(case_studies, using="default"):
-    """Set ``card_areas`` on each of ``case_studies`` (model instances), in one query."""
-    names = service_area_names({case_study.pk for case_study in case_studies}, using)
-    for case_study in case_studies:
-        case_study.card_areas = names[case_study.pk]
-
-
 class CardIterable(ModelIterable):
     """Publications as ``ModelIterable`` gives them, each with its ``card_credits``, read for all
     of them at once after the rows (``for_cards()`` sets it as the queryset's iterable class,
     which Django keeps through ``filter()``, ``order_by()`` and slicing, and which ``values()``
     and ``values_list()`` replace)."""
 
-    attach = staticmethod(attach_credit_lines)
+    attribute, read = "card_credits", staticmethod(credit_lines)
 
     def __iter__(self):
         objects = list(super().__iter__())
-        self.attach(objects, self.queryset.db)
+        values = self.read({obj.pk for obj in objects}, self.queryset.db)
+        for obj in objects:
+            setattr(obj, self.attribute, values[obj.pk])
         yield from objects
 
 
 class CaseStudyCardIterable(CardIterable):
     """Case studies, each with its ``card_areas``, the same way."""
 
-    attach = staticmethod(attach_service_area_names)
+    attribute, read = "card_areas", staticmethod(service_area_names)
