@@ -1,15 +1,19 @@
-"""``published()`` and ``scheduled()`` split the items with status "published" between them."""
+"""The publishing rule: ``published()`` and ``scheduled()`` split the items with status "published"
+between them, and its SQL forms (hand-written, and built directly) are the ORM's."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import NotSupportedError, connection
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from inlogov import publishing
-from publications.models import Publication
-from tests.factories import make_publication
+from people.models import Contributor
+from publications.models import CaseStudy, Publication
+from tests.factories import make_contributor, make_publication
+from themes.models import Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +116,59 @@ def test_the_scheduled_subquery_takes_only_a_table_name():
 def test_the_rule_in_sql_takes_only_a_table_alias():
     with pytest.raises(ValueError, match="not a table alias"):
         publishing.published_sql("p; DROP TABLE x")
+
+
+PUBLISHABLE = [Publication, CaseStudy, Contributor, Theme]
+
+
+def _shapes(model):
+    """Querysets of ``model`` as the site narrows them before or after the rule: plain, filtered,
+    ORed, excluded, through a join, ordered to values, combined with ``|``, annotated."""
+    return {
+        "all": model.objects.all(),
+        "filtered": model.objects.filter(pk__in=[1, 2]),
+        "ored": model.objects.filter(Q(pk=1) | Q(slug="x")),
+        "excluded": model.objects.exclude(pk=3),
+        "values": model.objects.order_by("-pk").values("pk", "slug"),
+        "combined": model.objects.filter(pk__gt=1) | model.objects.filter(slug="y"),
+        "annotated": model.objects.annotate(n=Count("pk")),
+        "joined": model.objects.filter(
+            **{Publication: {"themes__slug": "x"}, CaseStudy: {"themes__slug": "x"},
+               Contributor: {"contributions__publication__title": "x"}, Theme: {"parent__slug": "x"}}[model]
+        ),
+    }
+
+
+@pytest.mark.parametrize("model", PUBLISHABLE, ids=lambda model: model.__name__)
+def test_published_writes_the_sql_that_filtering_by_the_rule_writes(model, monkeypatch):
+    """``published()`` builds the rule's condition directly (``_published_where``) rather than
+    through ``filter(published_q())``, for speed; the statement must be the one the ORM writes,
+    text and parameters, before and after other filters and inside a subquery."""
+    now = timezone.now()
+    monkeypatch.setattr(publishing.timezone, "now", lambda: now)
+    for name, queryset in _shapes(model).items():
+        by_rule = queryset.filter(publishing.published_q())
+        built = queryset.published()
+        assert built.query.sql_with_params() == by_rule.query.sql_with_params(), name
+        assert (built.filter(pk__gt=5).exclude(pk=9).query.sql_with_params()
+                == by_rule.filter(pk__gt=5).exclude(pk=9).query.sql_with_params()), name
+    inner_built = Publication.objects.filter(pk__in=model.objects.published().values("pk"))
+    inner_rule = Publication.objects.filter(pk__in=model.objects.filter(publishing.published_q()).values("pk"))
+    assert inner_built.query.sql_with_params() == inner_rule.query.sql_with_params()
+
+
+def test_published_refuses_what_filter_refuses():
+    with pytest.raises(TypeError, match="slice has been taken"):
+        Publication.objects.all()[:2].published()
+    with pytest.raises(NotSupportedError, match=r"published\(\) after union\(\)"):
+        Publication.objects.all().union(Publication.objects.all()).published()
+
+
+def test_published_keeps_the_rows_of_a_joined_queryset_and_applies_the_rule_to_its_own_table():
+    """Through a join the rule applies to the queried model's table, not to the joined one's:
+    a published person credited on a draft publication is kept, a draft one is not."""
+    shown = make_contributor(family="Shown")
+    hidden = make_contributor(family="Hidden", status="draft")
+    make_publication(title="Draft work", status="draft", contributors=[shown, hidden])
+    found = Contributor.objects.filter(contributions__publication__title="Draft work").published()
+    assert list(found.values_list("family_name", flat=True)) == ["Shown"]
