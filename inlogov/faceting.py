@@ -402,7 +402,13 @@ class RelatedFacet(_ListFacet):
                 fs._cache[key] = {row["slug"]: row for row in self._all_rows(fs) if row["slug"] in wanted}
             else:
                 clean = [value for value in values if len(value) <= MAX_PARAM_LENGTH]
-                rows = self.values_queryset().filter(slug__in=clean).values("pk", "slug", *self.label_fields)
+                # Nothing asked for (the usual case: no contributor chosen) needs no query; the
+                # ORM would build and half-compile one before finding it empty (0.2-0.4 ms).
+                rows = (
+                    self.values_queryset().filter(slug__in=clean).values("pk", "slug", *self.label_fields)
+                    if clean
+                    else ()
+                )
                 fs._cache[key] = {row["slug"]: row for row in rows}
         return fs._cache[key]
 
