@@ -21,8 +21,8 @@ contributor) are left out by the facet definitions exactly as on the GROUP BY pa
 
 Every SQL string below is fixed text; values go in as parameters. The scheduled items'
 subquery is ``scheduled_sql`` (inlogov/publishing.py, beside ``scheduled_q``); the hidden
-contributors' is compiled by Django from a queryset, whose ``NOT (...)`` shape the partial
-index ``contributor_maybe_hidden_idx`` is matched against. A search reads the search
+contributors' is ``hidden_sql``, written in the ``NOT (...)`` shape Django compiles, which the
+partial index ``contributor_maybe_hidden_idx`` is matched against. A search reads the search
 rows of migration 0012, matched and ranked by ``fulltext.match_sql`` and ``fulltext.rank_sql``,
 which write what the ORM path (``fulltext.search`` and ``fulltext.rank``) writes.
 """
@@ -33,7 +33,7 @@ from functools import cached_property
 from django.db import connection
 
 from inlogov import fulltext
-from inlogov.publishing import Status, published_q, scheduled_sql
+from inlogov.publishing import Status, hidden_sql, scheduled_sql
 
 ROW_COLUMNS = "kind, year, is_open_access, theme_ids, contributor_ids"
 
@@ -110,8 +110,8 @@ class _Counts:
 
 
 def _hidden_sql(model):
-    """Ids of values that are not public (few), as SQL for ``NOT IN``."""
-    return model.objects.exclude(published_q()).order_by().values("pk").query.sql_with_params()
+    """Ids of values that are not public (few), as SQL for ``NOT IN`` (see ``hidden_sql``)."""
+    return hidden_sql(model._meta.db_table)
 
 
 def _scheduled_sql(model):
