@@ -359,6 +359,11 @@ class RelatedFacet(_ListFacet):
     are listed, plus every selected value; their labels come from one more small query.
     ``hierarchical`` (themes): a selected parent also matches its published sub-themes, and a
     parent's count is the number of distinct items under it or any of its sub-themes.
+    ``rows`` (optional) reads the values' columns without building a queryset: a callable
+    ``rows(fields, pks=None)`` returning what ``values_queryset().values(*fields)`` returns
+    (filtered to ``pks`` when given), in the same order. Every listing reads its themes and
+    its contributor facet's labels, so publications/filters.py writes those two statements by
+    hand.
     """
 
     def __init__(
@@ -376,9 +381,11 @@ class RelatedFacet(_ListFacet):
         limit=None,
         noun="value",
         precomputed=False,
+        rows=None,
     ):
         super().__init__(name, label)
         self.precomputed = precomputed
+        self.rows = rows
         self.through, self.source, self.target = through, source, target
         self.values_queryset = values_queryset
         self.label_fields = tuple(label_fields)
@@ -386,12 +393,24 @@ class RelatedFacet(_ListFacet):
         self.hierarchical, self.limit, self.noun = hierarchical, limit, noun
 
     # -- vocabulary --------------------------------------------------------------------------
+    def _values(self, fields, pks=None):
+        """``fields`` of the public values (those with ``pks``, when given) as dicts, in display
+        order: one query, none for no ``pks``."""
+        if pks is not None and not pks:
+            return []
+        if self.rows is not None:
+            return self.rows(fields, pks)
+        queryset = self.values_queryset()
+        if pks is not None:
+            queryset = queryset.filter(pk__in=pks)
+        return list(queryset.values(*fields))
+
     def _all_rows(self, fs):
         """Every public value as dicts, in display order (one query per FilterSet)."""
         key = ("vocab", self.name)
         if key not in fs._cache:
             fields = ("pk", "slug", *self.label_fields) + (("parent_id",) if self.hierarchical else ())
-            fs._cache[key] = list(self.values_queryset().values(*fields))
+            fs._cache[key] = self._values(fields)
         return fs._cache[key]
 
     def _selected_rows(self, fs, values):
@@ -555,12 +574,7 @@ class RelatedFacet(_ListFacet):
     def _top_values(self, winners, selection, fs):
         """FacetValues for [(pk, n)], labelled with one query; selected values always listed."""
         selected_rows = self._selected_rows(fs, selection)
-        labels = {
-            row["pk"]: row
-            for row in self.values_queryset()
-            .filter(pk__in=[pk for pk, n in winners])
-            .values("pk", "slug", *self.label_fields)
-        }
+        labels = {row["pk"]: row for row in self._values(("pk", "slug", *self.label_fields), [pk for pk, n in winners])}
         values, seen = [], set()
         for pk, n in winners:
             row = labels.get(pk)

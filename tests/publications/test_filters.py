@@ -229,3 +229,42 @@ def test_postgres_newest_case_studies_are_read_from_the_index_not_sorted(cat):
     plan = _plan_without(newest, "seqscan", "sort")
     assert "casestudy_newest_idx" in plan
     assert "Sort" not in plan
+
+
+def test_the_facets_hand_written_rows_are_the_orms(cat):
+    """The theme facet's vocabulary and the contributor facet's labels come from hand-written
+    statements (``_public_rows``): the same rows, in the same order, as the querysets they stand
+    in for, with draft, scheduled and lately public items, and themes sharing a name."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from people.models import Contributor
+    from publications.filters import THEME_ORDER, _contributor_rows, _published_themes, _theme_rows
+    from tests.factories import make_contributor, make_theme
+
+    now = timezone.now()
+    parent = make_theme("Twin", order=0)
+    make_theme("Twin", order=0, parent=parent)  # the same name and order: the id decides
+    make_theme("Aardvark", order=0)
+    make_theme("Draft theme", status="draft")
+    make_theme("Scheduled theme", publish_from=now + timedelta(hours=1))
+    make_theme("Lately public theme", publish_from=now - timedelta(seconds=1))
+    fields = ("pk", "slug", "name", "parent_id")
+    by_hand = _theme_rows(fields)
+    assert by_hand == list(_published_themes().order_by(*THEME_ORDER).values(*fields))
+    names = [row["name"] for row in by_hand]
+    assert "Draft theme" not in names and "Scheduled theme" not in names
+    assert "Lately public theme" in names and names.count("Twin") == 2
+
+    people = [
+        make_contributor(family="Shown"),
+        make_contributor(family="Drafted", status="draft"),
+        make_contributor(family="Later", publish_from=now + timedelta(hours=1)),
+        make_contributor(family="Lately", publish_from=now - timedelta(seconds=1)),
+    ]
+    label_fields = ("pk", "slug", "display_name", "given_name", "family_name")
+    pks = [person.pk for person in people]
+    by_hand = _contributor_rows(label_fields, pks)
+    assert by_hand == list(Contributor.objects.published().filter(pk__in=pks).values(*label_fields))
+    assert [row["family_name"] for row in by_hand] == ["Lately", "Shown"]
