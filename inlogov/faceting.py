@@ -1055,19 +1055,29 @@ class CountedPaginator(Paginator):
         return self._get_page(self._rows(ids), number, self)
 
     def _rows(self, ids):
-        """The rows of ``ids`` with the queryset's columns, annotations, ordering and prefetches
-        but without its filters: the ids were just chosen by them, and with a search filter
+        """The rows of ``ids``, in that order, with the queryset's columns and prefetches but
+        without its filters: the ids were just chosen by them, and with a search filter
         the database would scan every match again to find 20 of them (10 ms instead of 0.2
         at 100,000 publications). The publishing rule is applied again, so an item made
         private in between is left out rather than shown. (These paginators serve public
         listings only.) A queryset whose filters join other tables keeps them."""
         queryset = self.object_list._chain()
-        if len(queryset.query.alias_map) <= 1:
+        query = queryset.query
+        if len(query.alias_map) <= 1:
             # No joins (the listings filter by semi-joins): the filters can go. A filter that
             # joined a table must stay, or its join would repeat rows without its condition.
-            queryset.query.where = WhereNode()
+            query.where = WhereNode()
+        # The ids come in the page's order, so the rows are put in it here and the database
+        # does not sort them: the ordering, and the annotations only it used (a search's rank),
+        # are neither compiled nor computed again. Compiling them was a third of the Python of
+        # fetching a searched page.
+        ordering_only = {name.lstrip("-") for name in query.order_by if isinstance(name, str)} & set(query.annotations)
+        query.clear_ordering(force=True)
+        if ordering_only:
+            query.set_annotation_mask(set(query.annotation_select) - ordering_only)
         queryset = queryset.filter(pk__in=ids)
-        return list(queryset.published() if hasattr(queryset, "published") else queryset)
+        rows = {row.pk: row for row in (queryset.published() if hasattr(queryset, "published") else queryset)}
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 def page_number(page_value):
