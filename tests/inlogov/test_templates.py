@@ -165,3 +165,27 @@ def test_no_page_prints_a_python_object_or_template_syntax(client):
     case_page = client.get(case.get_absolute_url()).text
     assert "<dt>Years</dt><dd>1989 to date (ongoing)</dd>" in case_page
     assert "<li>Residents&#x27; forum</li>" in case_page
+
+
+def test_static_addresses_are_djangos_whatever_the_settings_and_script_prefix(settings):
+    """The templates' ``static()`` remembers each address (inlogov/jinja.py); it must still give
+    what Django's gives when the static URL changes (a CDN) or a request comes under another
+    script prefix (Django keeps the address it first worked out, and so does the memory)."""
+    from django.templatetags.static import static
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from inlogov.jinja import static_url
+
+    path = "css/site.css"
+    assert static_url(path) == static(path)
+    settings.STATIC_URL = "https://cdn.example.org/hub/"
+    assert static_url(path) == static(path) == "https://cdn.example.org/hub/css/site.css"
+    prefix = get_script_prefix()
+    try:
+        settings.STATIC_URL = "static/"
+        set_script_prefix("/research/")
+        assert static_url(path) == static(path) == "/research/static/css/site.css"
+        set_script_prefix("/")
+        assert static_url(path) == static(path)
+    finally:
+        set_script_prefix(prefix)
