@@ -92,10 +92,14 @@ def prefetch_for_cards(publications):
     """Add the credits ``for_cards()`` fetches to publications already loaded (with their
     parent), in one query for all of them: a page showing several lists of cards (a book's own
     credits and its chapters) fetches their credits once, not once per list.
-    The credits come whole: the book's own are cited and linked, not only named; each card's
-    line (``card_credits``) is written from them."""
+    The credits come as links with the names a citation needs (the columns of an API credit
+    link: role, position, and the person's slug, names and ORCID), not whole: the book's own are
+    cited and linked, not only named; each card's line (``card_credits``) is written from them.
+    Loading every column of every person (a biography among them) was a quarter of the page's
+    Python; a template or citation that starts reading another column of a credited person
+    must add it to ``API_LINK_COLUMNS["credit"]``, or the page's query-count test fails."""
     publications = list(publications)
-    prefetch_related_objects(publications, _contributions_prefetch())
+    prefetch_related_objects(publications, _contributions_prefetch(columns=API_LINK_COLUMNS["credit"]))
     for publication in publications:
         publication.card_credits = credit_line(publication.contributions.all())
 
