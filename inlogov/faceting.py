@@ -1040,6 +1040,9 @@ class CountedPaginator(Paginator):
     """
 
     DEFERRED_OFFSET = 500
+    # Annotations the listings order by and no page or API item shows (``fulltext.rank``'s):
+    # fetching a page's rows by id leaves them out.
+    ORDERING_ONLY_ANNOTATIONS = frozenset({"search_rank"})
 
     def _ordered_by_annotation(self):
         """True when the order is a computed value (search relevance): then every page is read
@@ -1083,15 +1086,18 @@ class CountedPaginator(Paginator):
             # No joins (the listings filter by semi-joins): the filters can go. A filter that
             # joined a table must stay, or its join would repeat rows without its condition.
             query.where = WhereNode()
-        # The ids come in the page's order, so the rows are put in it here and the database
-        # does not sort them: the ordering, and the annotations only it used (a search's rank),
-        # are neither compiled nor computed again. Compiling them was a third of the Python of
-        # fetching a searched page.
-        ordering_only = {name.lstrip("-") for name in query.order_by if isinstance(name, str)} & set(query.annotations)
-        query.clear_ordering(force=True)
-        if ordering_only:
-            query.set_annotation_mask(set(query.annotation_select) - ordering_only)
         queryset = queryset.filter(pk__in=ids)
+        if queryset._fields is not None:  # values() rows: ordered by the database, as before
+            return list(queryset.published() if hasattr(queryset, "published") else queryset)
+        # The ids come in the page's order, so model rows are put in it here and the database
+        # does not sort them: the ordering, and an annotation the listings only order by (a
+        # search's rank), are neither compiled nor computed again. Compiling them was a third of
+        # the Python of fetching a searched page. Other annotations stay: a page may show them.
+        query = queryset.query
+        hidden = self.ORDERING_ONLY_ANNOTATIONS & set(query.annotation_select)
+        query.clear_ordering(force=True)
+        if hidden:
+            query.set_annotation_mask(set(query.annotation_select) - hidden)
         rows = {row.pk: row for row in (queryset.published() if hasattr(queryset, "published") else queryset)}
         return [rows[pk] for pk in ids if pk in rows]
 

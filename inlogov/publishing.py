@@ -110,9 +110,10 @@ def hidden_sql(table, now=None):
     Written in the shape Django compiles ``exclude(published_q())`` to: the negation of the
     rule, with the ``IS NOT NULL`` Django adds when it negates a comparison with a nullable
     column. PostgreSQL chooses the partial index ``contributor_maybe_hidden_idx`` (people
-    migration 0003) only when it can prove that this condition implies the index's, and it
-    proves it for this shape; ``tests/inlogov/test_publishing_rule.py`` checks both the rows and
-    that the index is used. Building and compiling the queryset on every listing cost more than
+    migration 0003) only when it can prove that the condition implies the index's: it proves it
+    for this shape (and for the same without the ``IS NOT NULL``), not for every equivalent one
+    (a ``coalesce()`` form fails). ``tests/inlogov/test_publishing_rule.py`` checks both the rows
+    and that the index is used. Building and compiling the queryset on every listing cost more than
     the statement it wrote.
     """
     if not table.isidentifier():

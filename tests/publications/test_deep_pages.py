@@ -84,6 +84,9 @@ def test_id_first_rows_are_fetched_by_id_and_an_item_made_private_in_between_is_
     where = queries.captured_queries[0]["sql"].split(" WHERE ", 1)[1]
     assert '"publications_publication"."id" IN (' in where
     assert "@@" not in where and "LIKE" not in where  # the search (PostgreSQL, SQLite) is not redone
+    # Nor the rank, nor a sort: the ids come in the page's order and the rows are put in it.
+    sql = queries.captured_queries[0]["sql"]
+    assert "ORDER BY" not in sql and "ts_rank" not in sql and "CASE WHEN" not in sql
 
 
 def test_id_first_rows_keep_filters_that_join_so_no_item_repeats(catalogue):
@@ -93,3 +96,17 @@ def test_id_first_rows_keep_filters_that_join_so_no_item_repeats(catalogue):
     item = make_publication("In both", themes=[first, second])
     joined = Publication.objects.published().filter(themes__in=[first]).for_listing().order_by("title")
     assert CountedPaginator(joined, 4)._rows([item.pk]) == [item]
+
+
+def test_id_first_rows_keep_annotations_a_page_shows_and_serve_values_rows(catalogue, monkeypatch):
+    """Rows fetched by id drop the ordering and the search rank (never shown), but keep any other
+    annotation, even one the list is ordered by, and a ``values()`` list pages as before."""
+    from django.db.models import F
+
+    monkeypatch.setattr(CountedPaginator, "DEFERRED_OFFSET", 0)
+    annotated = Publication.objects.published().annotate(shown=F("year") * 10).order_by("-shown", "title", "pk")
+    direct = Paginator(annotated, 4).page(2)
+    page = CountedPaginator(annotated, 4).page(2)
+    assert [(item.slug, item.shown) for item in page] == [(item.slug, item.shown) for item in direct]
+    values = Publication.objects.published().order_by("-year", "title", "pk").values("slug", "year")
+    assert list(CountedPaginator(values, 4).page(3)) == list(Paginator(values, 4).page(3))
