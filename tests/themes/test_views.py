@@ -22,7 +22,9 @@ def coproduction():
 
     Published publications: 2019 x1 (parent theme), 2021 x2 (one on both sub-themes, one on
     Co-design only). A draft and a scheduled publication, and a publication reached only
-    through the draft sub-theme, are tagged too and must never count.
+    through the draft sub-theme, are tagged too and must never count; so are a draft and a
+    scheduled case study, and one reached only through the draft sub-theme (one case study
+    counts).
     """
     parent = make_theme("Co-production", slug="co-production", description="<p>Working together.</p>")
     design = make_theme("Co-design", slug="co-design", parent=parent, order=1)
@@ -45,6 +47,8 @@ def coproduction():
                      contributors=[make_contributor("Secret", "Themer", slug="secret-themer")])
     make_case_study("Balsall Heath", slug="balsall-heath", themes=[delivery], year_started=2000)
     make_case_study("Draft case", slug="draft-case", themes=[delivery], status="draft")
+    make_case_study("Scheduled case", slug="scheduled-case", themes=[delivery], publish_from=future())
+    make_case_study("Case under a draft theme", slug="hidden-theme-case", themes=[hidden])
     return parent
 
 
