@@ -462,18 +462,26 @@ class RelatedFacet(_ListFacet):
         filtering a listing (every listing with a theme chosen filters its page by it, and the
         case-study listing its four facet counts). The ids are parameters; the names come
         from the through model."""
-        through = self.through()
-        quote = connection.ops.quote_name
         ids = self._ids(fs, selection)
         if not ids:
             return queryset.none()
-        source = quote(through._meta.get_field(self.source).column)
-        target = quote(through._meta.get_field(self.target).column)
+        table, source, target = self._link_names()
         matching = RawSQL(  # noqa: S611 (names from the model, values as parameters)
-            f"SELECT {source} FROM {quote(through._meta.db_table)} WHERE {target} IN ({', '.join(['%s'] * len(ids))})",  # noqa: S608 (names from the model; ids are parameters)
+            f"SELECT {source} FROM {table} WHERE {target} IN ({', '.join(['%s'] * len(ids))})",  # noqa: S608 (names from the model; ids are parameters)
             ids,
         )
         return queryset.filter(pk__in=matching)
+
+    def _link_names(self):
+        """The through table and its columns for the listed item and for the value, quoted, for
+        the statements written by hand (``apply`` and ``_count_rows``)."""
+        through = self.through()._meta
+        quote = connection.ops.quote_name
+        return (
+            quote(through.db_table),
+            quote(through.get_field(self.source).column),
+            quote(through.get_field(self.target).column),
+        )
 
     # -- counting ----------------------------------------------------------------------------
     def _rows_in_base(self, base, fs):
@@ -508,17 +516,13 @@ class RelatedFacet(_ListFacet):
         items' subquery is ``hidden_sql``, the one the ORM's ``exclude(published_q())`` writes.
         tests/publications/test_faceting.py checks these counts on both databases.
         """
-        through = self.through()
-        quote = connection.ops.quote_name
-        source = quote(through._meta.get_field(self.source).column)
-        target = quote(through._meta.get_field(self.target).column)
+        table, source, target = self._link_names()
         if fs.unrestricted_except(self.name):
             inner, inner_params = hidden_sql(base.model._meta.db_table)
             in_base = f"l.{source} NOT IN ({inner})"
         else:
             inner, inner_params = base.order_by().values("pk").query.sql_with_params()
             in_base = f"l.{source} IN ({inner})"
-        table = quote(through._meta.db_table)
         public = ", ".join(["%s"] * len(public_ids))
         where = f"{in_base} AND l.{target} IN ({public})"
         where_params = [*inner_params, *public_ids]
