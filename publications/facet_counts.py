@@ -144,10 +144,11 @@ class PrecomputedCounts(_Counts):
         children = theme._children(fs) if theme.hierarchical else {}
         groups = {parent: {parent, *kids} for parent, kids in children.items()}
         # Items per theme, and per parent with its sub-themes, are the totals of the cube's
-        # scopes (20 sums over some 13,000 cells: 2 ms at 100,000 publications, where rolling
-        # up the 2,500 stored theme sets takes 8). A parent's scope is its roll-up only while
-        # it is top-level and all its sub-themes are public (``cube_exact``); otherwise the
-        # same statement rolls up the theme sets instead, so the query count never changes.
+        # scopes, which migration 0014 keeps in ``publications_scopetotal`` (21 rows; summing
+        # the cube's 13,000 cells took 2-3 ms at 100,000 publications, and rolling up the 2,500
+        # stored theme sets 8). A parent's scope is its roll-up only while it is top-level and
+        # all its sub-themes are public (``cube_exact``); otherwise the same statement rolls up
+        # the theme sets instead, so the query count never changes.
         valid_sql, valid_params = CubeCounts._parents_valid(
             sorted(children), [row["pk"] for row in theme._all_rows(fs)]
         )
@@ -157,8 +158,8 @@ class PrecomputedCounts(_Counts):
             "s AS (SELECT string_to_array(value, ',')::bigint[] AS ids, n FROM publications_facetcount "
             "WHERE facet = 'themes' AND n <> 0 AND value <> '' AND NOT (SELECT cube_exact FROM v)) "
             "SELECT facet, value, n FROM publications_facetcount WHERE facet <> 'themes' AND n <> 0 "
-            "UNION ALL SELECT 'scope', scope_id::text, sum(n)::bigint FROM publications_scopecount "
-            "WHERE (SELECT cube_exact FROM v) AND scope_id <> 0 AND n <> 0 GROUP BY scope_id"
+            "UNION ALL SELECT 'scope', scope_id::text, n FROM publications_scopetotal "
+            "WHERE (SELECT cube_exact FROM v) AND scope_id <> 0 AND n <> 0"
             + "".join(f" UNION ALL {branch}" for branch in theme_branches)
         )
         with connection.cursor() as cursor:

@@ -53,7 +53,9 @@ def _stored():
         scopes = {tuple(row[:4]): row[4] for row in cursor.fetchall()}
         cursor.execute("SELECT scope_id, contributor_id, n FROM publications_scopecontributorcount WHERE n <> 0")
         scope_contributors = {(scope, pk): n for scope, pk, n in cursor.fetchall()}
-    return rows, counts, contributors, scopes, scope_contributors
+        cursor.execute("SELECT scope_id, n FROM publications_scopetotal WHERE n <> 0")
+        totals = dict(cursor.fetchall())
+    return rows, counts, contributors, scopes, scope_contributors, totals
 
 
 def _fresh():
@@ -84,7 +86,10 @@ def _fresh():
         for scope in [0, *theme_ids, *{-group_of[pk] for pk in theme_ids if pk in group_of}]:
             scopes[scope, kind, year, open_access] += 1
             scope_contributors.update((scope, pk) for pk in contributor_ids)
-    return rows, dict(counts), dict(contributors), dict(scopes), dict(scope_contributors)
+    totals = Counter()
+    for (scope, *_cell), n in scopes.items():
+        totals[scope] += n
+    return rows, dict(counts), dict(contributors), dict(scopes), dict(scope_contributors), dict(totals)
 
 
 def _search_rows():
@@ -201,7 +206,7 @@ def test_rows_and_counts_stay_exact_through_every_kind_of_write():
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks first
         cursor.execute("TRUNCATE publications_publication CASCADE")
-    assert _stored() == ([], {}, {}, {}, {})
+    assert _stored() == ([], {}, {}, {}, {}, {})
     assert _search_rows() == ([], [])
 
 
