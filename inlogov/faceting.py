@@ -223,6 +223,9 @@ class FacetDefinition:
     # Every item has exactly one value (so the counts of an unselected facet add up to the number
     # of results, and the listing needs no COUNT query).
     exhaustive = False
+    # No item has more than one value (a model field's choices): with the facet selected, its
+    # selected values' counts add up to the number of results, so again no COUNT query.
+    single_valued = False
     # Counts may come from the FilterSet's ``precomputed_counts`` reader instead of a GROUP BY
     # (see ``FacetedFilterSet.precomputed_counts``).
     precomputed = False
@@ -293,6 +296,8 @@ class _ListFacet(FacetDefinition):
 class ChoiceFacet(_ListFacet):
     """A closed vocabulary on a model field (e.g. ``kind``)."""
 
+    single_valued = True
+
     def __init__(self, name, label, field, choices, noun="value", exhaustive=False, precomputed=False):
         super().__init__(name, label)
         self.field, self.noun = field, noun
@@ -338,6 +343,10 @@ class ChoiceFacet(_ListFacet):
 
 class BooleanFacet(ChoiceFacet):
     """``true``/``false`` on a boolean field; both selected means no restriction."""
+
+    # Both selected filter nothing, and a nullable field's items without a value would be
+    # missing from the two counts: the total is not theirs to give.
+    single_valued = False
 
     def __init__(self, name, label, field, true_label, false_label, **options):
         super().__init__(name, label, field, [("true", true_label), ("false", false_label)], noun="value", **options)
@@ -926,8 +935,10 @@ class FacetedFilterSet(django_filters.FilterSet):
         """The number of results if it is known without a COUNT query, else None.
 
         Known when nothing is selected (the precomputed total), from the counts of any
-        counted facet that has no selection and gives every item exactly one value, or when
-        the precomputed reader can sum it (``matching_total``).
+        counted facet that has no selection and gives every item exactly one value, from the
+        selected values' counts of a selected facet that gives no item two values (a facet's
+        counts have every selection but its own applied, and list every selected value), or
+        when the precomputed reader can sum it (``matching_total``).
         """
         if not self.selection and not self.q and self.precomputed() is not None:
             return self.precomputed().total()
@@ -935,6 +946,8 @@ class FacetedFilterSet(django_filters.FilterSet):
             definition = self.facet_definition(facet.name)
             if definition.exhaustive and facet.name not in self.selection:
                 return sum(value.count for value in facet.values)
+            if definition.single_valued and facet.name in self.selection:
+                return sum(value.count for value in facet.values if value.selected)
         if self.precomputed() is not None:
             return self.precomputed().matching_total()  # None when it cannot say
         return None

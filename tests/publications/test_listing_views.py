@@ -10,7 +10,14 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from publications.filters import PublicationFilter
-from tests.factories import make_case_study, make_contributor, make_publication, make_service_area, make_theme
+from tests.factories import (
+    future,
+    make_case_study,
+    make_contributor,
+    make_publication,
+    make_service_area,
+    make_theme,
+)
 from tests.publications.listing_data import catalogue_for_module
 
 pytestmark = pytest.mark.django_db
@@ -274,9 +281,39 @@ def _publication_queries(filtered):
     return 4 + (1 if filtered else 3)
 
 
-# Case studies: published themes, service areas, COUNT, page, the service areas its cards show,
-# and one GROUP BY each for theme, service area, country and decade.
-_EXPECTED = {"case_studies": 9}
+# Case studies: published themes, service areas, page, the service areas its cards show, and one
+# GROUP BY each for theme, service area, country and decade. No COUNT: with countries selected
+# the total is the sum of their counts (test_a_country_selection_totals_its_counts_not_a_count).
+_EXPECTED = {"case_studies": 8}
+
+
+def test_a_country_selection_totals_its_counts_not_a_count(client):
+    # A case study has one country, so the selected countries' counts (every other selection
+    # applied) add up to the results: no COUNT query, and the number a COUNT gives.
+    parent = make_theme("Parent")
+    sub = make_theme("Sub", parent=parent)
+    for country in ("GB", "GB", "DE"):
+        make_case_study(country=country, themes=[sub])
+    make_case_study(country="GB")  # outside the theme
+    make_case_study(country="FR", themes=[parent])  # another country
+    make_case_study(country="GB", themes=[sub], status="draft")
+    make_case_study(country="DE", themes=[parent], publish_from=future())
+    from django.core.cache import cache
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/case-studies/?theme={parent.slug}&country=gb&country=DE")
+    html = response.content.decode()
+    assert '<h2 id="results-heading" class="listing__count">3 case studies</h2>' in html
+    assert response.context["paginator"].count == len(response.context["page_obj"].object_list) == 3
+    assert not any("COUNT(*)" in query["sql"].upper() for query in queries.captured_queries)
+
+    # With no country (nor any other single-valued facet) selected the total is counted.
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/case-studies/?theme={parent.slug}")
+    assert response.context["paginator"].count == 4
+    assert any("COUNT(*)" in query["sql"].upper() for query in queries.captured_queries)
 
 
 def test_card_credits_name_each_public_person_in_order_with_role_and_escaped(client):
