@@ -231,6 +231,18 @@ def test_postgres_newest_case_studies_are_read_from_the_index_not_sorted(cat):
     assert "Sort" not in plan
 
 
+@postgres_only
+def test_postgres_a_countrys_case_studies_are_read_from_the_country_index(cat):
+    from publications.models import CaseStudy
+
+    # What the case-study listing's facets and page read under a country selection (migration
+    # 0015): that country's entries of the index alone, not every published case study's.
+    chosen = CaseStudy.objects.published().filter(country__in=["GB"]).order_by().values_list("id", "year_started")
+    plan = _plan_without(chosen, "seqscan", "bitmapscan")
+    assert "Index Only Scan using casestudy_country_cover_idx" in plan, plan
+    assert "Index Cond: ((status = 'published'::text) AND (country = 'GB'::text))" in plan, plan
+
+
 def test_the_facets_hand_written_rows_are_the_orms(cat):
     """The theme facet's vocabulary and the contributor facet's labels come from hand-written
     statements (``_public_rows``): the same rows, in the same order, as the querysets they stand
