@@ -435,14 +435,20 @@ class RestrictedCounts(_Counts):
             selected = [row["pk"] for row in definition._selected_rows(fs, fs.selection.get("contributor", [])).values()]
             limit = definition.limit
             # unnest in the select list (one ProjectSet) is much cheaper than a lateral join here;
-            # hidden contributors are dropped after grouping, on a few thousand ids.
+            # hidden contributors are dropped after grouping, on a few thousand ids. The selected
+            # people come first; with none selected the sort has one key less to compare over
+            # those thousands of groups.
+            if selected:
+                keep, first, selected_params = "c.id = ANY(%s) OR ", "c.id = ANY(%s) DESC, ", [selected]
+            else:
+                keep, first, selected_params = "", "", []
             branches.append(
                 "(SELECT 'contributor', c.id::text, c.n FROM (SELECT id, count(*) AS n FROM "  # noqa: S608 (fixed SQL; see the module docstring)
                 f"(SELECT unnest(contributor_ids) AS id FROM b WHERE {others('contributor')}) AS u GROUP BY id) AS c "
-                f"WHERE c.id = ANY(%s) OR c.id NOT IN ({hidden_sql}) "
-                "ORDER BY c.id = ANY(%s) DESC, c.n DESC, c.id LIMIT %s)"
+                f"WHERE {keep}c.id NOT IN ({hidden_sql}) "
+                f"ORDER BY {first}c.n DESC, c.id LIMIT %s)"
             )
-            branch_params += [selected, *hidden_params, selected, limit + len(selected)]
+            branch_params += [*selected_params, *hidden_params, *selected_params, limit + len(selected)]
         if not branches:
             return None
         if page is not None:
