@@ -934,6 +934,8 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def filtered(self, exclude=None, queryset=None):
         """Published items matching every selection except facet ``exclude`` ("q" drops the search)."""
+        if exclude not in self.selection and not (exclude == "q" and self.q):
+            exclude = None  # nothing to leave out: the same queryset, built once for every such facet
         if queryset is None:
             if exclude in self._filtered:
                 return self._filtered[exclude]
