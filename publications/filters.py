@@ -63,9 +63,10 @@ def _published_themes():
 THEME_ORDER = ("order", "name", "pk")
 
 
-def _public_rows(model, fields, pks=None, order=()):
+def _public_rows(model, fields, pks=None, order=(), published=True):
     """``model.objects.published()`` (filtered to ``pks``, ordered by ``order``) as
-    ``.values(*fields)`` gives it, from one hand-written statement.
+    ``.values(*fields)`` gives it, from one hand-written statement; with ``published=False``
+    (a model without a publishing rule, such as service areas), every row.
 
     Why: every listing reads the public themes for its theme facet and its contributor facet's
     labels, and Django took longer to build and compile those two small queries than the
@@ -80,7 +81,7 @@ def _public_rows(model, fields, pks=None, order=()):
     def column(name):
         return "v." + quote(model._meta.pk.column if name == "pk" else model._meta.get_field(name).column)
 
-    rule, params = published_sql("v")
+    rule, params = published_sql("v") if published else ("TRUE", [])
     sql = f"SELECT {', '.join(column(name) for name in fields)} FROM {quote(model._meta.db_table)} v WHERE {rule}"  # noqa: S608 (field names, quoted)
     if pks is not None:
         sql += f" AND v.{quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})"
@@ -107,7 +108,16 @@ def _contributor_rows(fields, pks=None):
 def _service_areas():
     from themes.models import ServiceArea
 
-    return ServiceArea.objects.order_by("order", "name", "pk")
+    return ServiceArea.objects.order_by(*SERVICE_AREA_ORDER)
+
+
+SERVICE_AREA_ORDER = ("order", "name", "pk")
+
+
+def _service_area_rows(fields, pks=None):
+    from themes.models import ServiceArea
+
+    return _public_rows(ServiceArea, fields, pks, order=SERVICE_AREA_ORDER, published=False)
 
 
 def _published_contributors():
@@ -224,6 +234,7 @@ class CaseStudyFilter(_CommonFilters):
             source="casestudy",
             target="servicearea",
             values_queryset=_service_areas,
+            rows=_service_area_rows,
             noun="service area",
         ),
         ChoiceFacet("country", "Country", "country", _country_choices, noun="country code"),

@@ -280,3 +280,16 @@ def test_the_facets_hand_written_rows_are_the_orms(cat):
     by_hand = _contributor_rows(label_fields, pks)
     assert by_hand == list(Contributor.objects.published().filter(pk__in=pks).values(*label_fields))
     assert [row["family_name"] for row in by_hand] == ["Lately", "Shown"]
+
+    # Service areas have no publishing rule: every one, in their own order, then by name.
+    from publications.filters import _service_area_rows, _service_areas
+    from tests.factories import make_service_area
+
+    areas = [make_service_area("Beta area", order=2), make_service_area("Alpha area", order=2),
+             make_service_area("Zebra area", order=1)]
+    fields = ("pk", "slug", "name")
+    by_hand = _service_area_rows(fields)
+    assert by_hand == list(_service_areas().values(*fields))
+    names = [row["name"] for row in by_hand]
+    assert names.index("Zebra area") < names.index("Alpha area") < names.index("Beta area")
+    assert _service_area_rows(fields, [areas[1].pk]) == [{"pk": areas[1].pk, "slug": areas[1].slug, "name": "Alpha area"}]
