@@ -236,9 +236,13 @@ def test_postgres_a_countrys_case_studies_are_read_from_the_country_index(cat):
     from publications.models import CaseStudy
 
     # What the case-study listing's facets and page read under a country selection (migration
-    # 0015): that country's entries of the index alone, not every published case study's.
+    # 0015): that country's entries of the index alone, not every published case study's. Of
+    # the plans that read an index without the table (plain index scans are taken away too: on
+    # a dozen rows their cost ties with this one's, by the statistics of the moment), the
+    # country's range of this index is cheaper than the whole status range of the status/date
+    # index (0004), which carries the country too.
     chosen = CaseStudy.objects.published().filter(country__in=["GB"]).order_by().values_list("id", "year_started")
-    plan = _plan_without(chosen, "seqscan", "bitmapscan")
+    plan = _plan_without(chosen, "seqscan", "bitmapscan", "indexscan")
     assert "Index Only Scan using casestudy_country_cover_idx" in plan, plan
     assert "Index Cond: ((status = 'published'::text) AND (country = 'GB'::text))" in plan, plan
 
