@@ -25,13 +25,9 @@ or through ``faceting.faceted_search(PublicationFilter, request.GET, queryset)``
 can pass just ``{"q": text}``. Every ordering ends with ``pk`` so paging is stable.
 """
 
-from functools import lru_cache
-
 import django_filters
 from django.db import connection
 from django.db.models import F
-from django.utils.translation import get_language, override
-from django_countries import countries
 
 from inlogov import fulltext
 from inlogov.faceting import (
@@ -43,6 +39,7 @@ from inlogov.faceting import (
     YearRangeFacet,
 )
 from inlogov.publishing import published_sql
+from publications.countries import country_choices
 from publications.facet_counts import PrecomputedCounts, theme_years
 from publications.models import YEAR_MAX, YEAR_MIN, CaseStudy, Publication, PublicationContributor
 
@@ -130,20 +127,6 @@ def _contributor_label(row):
     return row.get("display_name") or " ".join(
         part for part in (row.get("given_name"), row.get("family_name")) if part
     )
-
-
-def _country_choices():
-    """(code, name) for every country, in the active language's names and order."""
-    return _countries_in(get_language())
-
-
-@lru_cache(maxsize=16)
-def _countries_in(language):
-    # django-countries translates and sorts some 250 names on each pass over ``countries``, and
-    # the country facet reads its choices several times a request (3% of the case-study
-    # listing's Python): once per language (the site's is en-gb) is enough.
-    with override(language):
-        return [(code, name) for code, name in countries]
 
 
 class _CommonFilters(FacetedFilterSet):
@@ -237,7 +220,7 @@ class CaseStudyFilter(_CommonFilters):
             rows=_service_area_rows,
             noun="service area",
         ),
-        ChoiceFacet("country", "Country", "country", _country_choices, noun="country code"),
+        ChoiceFacet("country", "Country", "country", country_choices, noun="country code"),
         YearRangeFacet("year", "Year started", "year_started", low=YEAR_MIN, high=YEAR_MAX),
     )
     # Country codes are accepted in any case.

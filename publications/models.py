@@ -24,6 +24,7 @@ from publications.cards import (
     credit_lines,
     service_area_names,
 )
+from publications.countries import country_name
 
 YEAR_MIN, YEAR_MAX = 1900, 2100  # the database's sane range; forms allow at most next year
 
@@ -496,6 +497,15 @@ class CaseStudy(Publishable):
 
     def get_absolute_url(self):
         return slug_path("case_studies:detail", self.slug)
+
+    @property
+    def country_name(self):
+        """What ``country.name`` gives, read from the names kept per language
+        (publications/countries.py) rather than through a new ``Country`` translating its name
+        on every read: each case-study card shows it."""
+        if "country" not in self.__dict__:  # deferred: the field loads it
+            return self.country.name
+        return country_name(self.__dict__["country"])
 
     @cached_property
     def card_areas(self):

@@ -137,3 +137,27 @@ def test_case_study_card_querysets_read_the_areas_once_and_a_plain_one_reads_its
     with django_assert_num_queries(1):
         assert plain.card_areas == AREAS
         assert plain.card_areas == AREAS
+
+
+def test_country_names_are_what_django_countries_gives_in_each_language():
+    # publications/countries.py keeps the names per language; a card and the country facet must
+    # still show exactly what django-countries would, in the language active at the time.
+    from django.utils import translation
+    from django_countries import countries
+    from django_countries.fields import Country
+
+    from publications.countries import country_choices, country_name
+    from publications.models import CaseStudy
+
+    for language in ("en-gb", "de", "fr"):
+        with translation.override(language):
+            assert country_choices() == [(code, str(name)) for code, name in countries]
+            for code in ("GB", "DE", "NZ", "CI", "XK"):
+                assert country_name(code) == Country(code=code).name
+            assert country_name("") == ""
+            assert country_name("ZZ") == Country(code="ZZ").name == ""
+    with translation.override("de"):
+        assert country_name("DE") == "Deutschland"
+        assert CaseStudy(country="GB").country_name == "Vereinigtes Königreich"
+    with translation.override("en-gb"):
+        assert CaseStudy(country="GB").country_name == "United Kingdom"

@@ -1,0 +1,33 @@
+"""Country names for the case studies' facet and cards, worked out once per language.
+
+django-countries translates and sorts some 250 names each time its ``countries`` list is
+iterated, and a ``Country``'s ``name`` translates its own on every read. The case-study
+listing read both dozens of times a request (the facet's choices several times, each card's
+country once): about 9% of that page's Python (docs/performance.md, eleventh session). The
+names depend only on the active language and on django-countries' settings, read once per
+process, so they are kept per language here.
+"""
+
+from functools import lru_cache
+
+from django.utils.translation import get_language, override
+from django_countries import countries
+
+
+def country_choices():
+    """(code, name) for every country, in the active language's names and order: what iterating
+    ``django_countries.countries`` gives."""
+    return _choices(get_language())[0]
+
+
+def country_name(code):
+    """The name of the country ``code`` in the active language ("" for no or an unknown code):
+    what ``Country(code).name`` gives."""
+    return _choices(get_language())[1].get(code, "") if code else ""
+
+
+@lru_cache(maxsize=16)
+def _choices(language):
+    with override(language):
+        choices = [(code, str(name)) for code, name in countries]
+    return choices, dict(choices)
