@@ -27,6 +27,7 @@ rows of migration 0012, matched and ranked by ``fulltext.match_sql`` and ``fullt
 which write what the ORM path (``fulltext.search`` and ``fulltext.rank``) writes.
 """
 
+import json
 from collections import Counter
 from functools import cached_property
 
@@ -153,6 +154,12 @@ class PrecomputedCounts(_Counts):
             sorted(children), [row["pk"] for row in theme._all_rows(fs)]
         )
         theme_branches, groups_params = _theme_branches(fs)
+        scheduled_branch, scheduled_params = [], []
+        if self._scheduled_rows is None:
+            # The scheduled items' facet rows travel with the counts, as one JSON text, rather
+            # than in a statement of their own (usually none: one row of "[]").
+            rows_sql, scheduled_params = self._scheduled_rows_sql()
+            scheduled_branch = [f"SELECT 'scheduled', coalesce(json_agg(json_build_array({ROW_COLUMNS}))::text, '[]'), 0 FROM ({rows_sql}) AS r"]  # noqa: S608
         sql = (
             f"WITH v AS (SELECT {valid_sql} AS cube_exact), "  # noqa: S608 (fixed SQL)
             "s AS (SELECT string_to_array(value, ',')::bigint[] AS ids, n FROM publications_facetcount "
@@ -160,12 +167,14 @@ class PrecomputedCounts(_Counts):
             "SELECT facet, value, n FROM publications_facetcount WHERE facet <> 'themes' AND n <> 0 "
             "UNION ALL SELECT 'scope', scope_id::text, n FROM publications_scopetotal "
             "WHERE (SELECT cube_exact FROM v) AND scope_id <> 0 AND n <> 0"
-            + "".join(f" UNION ALL {branch}" for branch in theme_branches)
+            + "".join(f" UNION ALL {branch}" for branch in [*theme_branches, *scheduled_branch])
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*valid_params, *groups_params])
+            cursor.execute(sql, [*valid_params, *groups_params, *scheduled_params])
             for facet, value, n in cursor.fetchall():
-                if facet != "scope":
+                if facet == "scheduled":
+                    self._scheduled_rows = [tuple(row) for row in json.loads(value)]
+                elif facet != "scope":
                     self._add_row(facet, value, n)
                 elif int(value) > 0:
                     self.values["theme"][int(value)] += n
@@ -186,17 +195,21 @@ class PrecomputedCounts(_Counts):
 
     def scheduled_rows(self):
         """Facet rows (kind, year, access, theme ids, contributor ids) of the scheduled items
-        (few: an index range), read once per request."""
+        (few: an index range), read once per request: with the stored counts when those are
+        read first (``_load``), else by a statement of their own."""
         if self._scheduled_rows is None:
-            scheduled_sql, scheduled_params = self.scheduled_sql()
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT {ROW_COLUMNS} FROM publications_facetrow "  # noqa: S608 (fixed SQL)
-                    f"WHERE status = %s AND publication_id IN ({scheduled_sql})",
-                    [Status.PUBLISHED, *scheduled_params],
-                )
+                cursor.execute(*self._scheduled_rows_sql())
                 self._scheduled_rows = cursor.fetchall()
         return self._scheduled_rows
+
+    def _scheduled_rows_sql(self):
+        scheduled_sql, scheduled_params = self.scheduled_sql()
+        return (
+            f"SELECT {ROW_COLUMNS} FROM publications_facetrow "  # noqa: S608 (fixed SQL)
+            f"WHERE status = %s AND publication_id IN ({scheduled_sql})",
+            [Status.PUBLISHED, *scheduled_params],
+        )
 
     def total(self):
         """Public publications: one small query when no facet needs the rest of the counts."""

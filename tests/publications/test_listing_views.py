@@ -273,12 +273,12 @@ def _publication_queries(filtered):
     - SQLite: one GROUP BY each for theme, kind, decade, contributor and open access;
     - PostgreSQL, filtered (every facet has another selection or the search applied): one query
       over the facet rows for all five (publications/facet_counts.py);
-    - PostgreSQL, unfiltered: the stored counts, the scheduled items to subtract, and the top
-      contributors in count order.
+    - PostgreSQL, unfiltered: the stored counts with the scheduled items to subtract, and the
+      top contributors in count order.
     """
     if connection.vendor != "postgresql":
         return 4 + 5
-    return 4 + (1 if filtered else 3)
+    return 4 + (1 if filtered else 2)
 
 
 # Case studies: published themes, service areas, page, the service areas its cards show, and one
