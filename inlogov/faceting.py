@@ -85,6 +85,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql.where import WhereNode
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
+from django.utils.functional import SimpleLazyObject
 
 from inlogov import fulltext
 from inlogov.publishing import hidden_sql, published_q
@@ -159,7 +160,6 @@ class ActiveFilter:
 @dataclass
 class FacetedResult:
     filterset: object
-    queryset: object
     facets: list
     errors: dict
     active: list
@@ -169,6 +169,14 @@ class FacetedResult:
     total: int | None = None  # number of results when known without a COUNT query
     # (page number, ids) when the counts query also chose the page's items (see paginate()).
     chosen_page: tuple | None = None
+
+    @property
+    def queryset(self):
+        """The filtered and sorted queryset (``filterset.qs``), built when first read: a listing
+        whose page the counts query chose fetches that page by id from the unfiltered base and
+        never needs it (a search's filter, rank and ordering were about a tenth of a searched
+        page's Python, docs/performance.md, eleventh session)."""
+        return self.filterset.qs
 
     def suggestion(self):
         """The active facet whose removal brings back the most items (for the "no results" state).
@@ -1066,7 +1074,6 @@ def faceted_search(filterset_class, data, queryset=None, request=None, facets=Tr
         facet_list = []
     return FacetedResult(
         filterset=filterset,
-        queryset=filterset.qs,
         facets=facet_list,
         errors=filterset.problems,
         active=filterset.active_filters(),
@@ -1102,18 +1109,25 @@ class CountedPaginator(Paginator):
         names = {name.lstrip("-") for name in query.order_by if isinstance(name, str)}
         return bool(names & set(query.annotations))
 
-    def __init__(self, object_list, per_page, count=None, chosen=None, **kwargs):
+    def __init__(self, object_list, per_page, count=None, chosen=None, rows_source=None, **kwargs):
+        """``chosen``: (page number, ids) the counts query chose; ``rows_source``: the queryset
+        (unfiltered) whose columns and prefetches that page's rows are read with, so that
+        ``object_list`` (which may be lazy) is not built for it."""
+        self.chosen, self.rows_source = chosen, rows_source
         super().__init__(object_list, per_page, **kwargs)
         if count is not None:
             self.__dict__["count"] = count  # fills the cached_property
-        self.chosen = chosen
+
+    def _check_object_list_is_ordered(self):
+        if self.chosen is None:  # a chosen page comes in its own order; the list is not built to check
+            super()._check_object_list_is_ordered()
 
     def page(self, number):
         number = self.validate_number(number)
         if self.chosen is not None and self.chosen[0] == number:
             # The facet counts' query already chose this page's items (a search by relevance,
             # publications/facet_counts.py): fetch them, do not rank the matches again.
-            return self._get_page(self._rows(self.chosen[1]), number, self)
+            return self._get_page(self._rows(self.chosen[1], self.rows_source), number, self)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         if not hasattr(self.object_list, "values_list") or (
@@ -1123,14 +1137,15 @@ class CountedPaginator(Paginator):
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         return self._get_page(self._rows(ids), number, self)
 
-    def _rows(self, ids):
+    def _rows(self, ids, source=None):
         """The rows of ``ids``, in that order, with the queryset's columns and prefetches but
         without its filters: the ids were just chosen by them, and with a search filter
         the database would scan every match again to find 20 of them (10 ms instead of 0.2
         at 100,000 publications). The publishing rule is applied again, so an item made
         private in between is left out rather than shown. (These paginators serve public
-        listings only.) A queryset whose filters join other tables keeps them."""
-        queryset = self.object_list._chain()
+        listings only.) A queryset whose filters join other tables keeps them. ``source``
+        replaces ``object_list`` as the queryset read from (the same columns, unfiltered)."""
+        queryset = (self.object_list if source is None else source)._chain()
         query = queryset.query
         if len(query.alias_map) <= 1:
             # No joins (the listings filter by semi-joins): the filters can go. A filter that
@@ -1163,13 +1178,14 @@ def page_number(page_value):
         return None
 
 
-def paginate(queryset, page_value, per_page, count=None, chosen=None):
+def paginate(queryset, page_value, per_page, count=None, chosen=None, rows_source=None):
     """A page of ``queryset`` whatever ``page_value`` is: returns (page_obj, message or None).
 
     ``count``, when known (``FacetedResult.total``), saves the COUNT query; ``chosen``
-    (``FacetedResult.chosen_page``) saves the query choosing the page's items.
+    (``FacetedResult.chosen_page``) saves the query choosing the page's items, which are then
+    read from ``rows_source`` when given (see ``CountedPaginator``).
     """
-    paginator = CountedPaginator(queryset, per_page, count=count, chosen=chosen)
+    paginator = CountedPaginator(queryset, per_page, count=count, chosen=chosen, rows_source=rows_source)
     if page_value in (None, ""):
         return paginator.page(1), None
     number = page_number(page_value)
@@ -1201,11 +1217,24 @@ class FacetedListMixin:
             request=self.request,
             page_size=self.paginate_by,
         )
-        return self.result.queryset
+        # Built on first use: a page the counts query chose is read by id from the FilterSet's
+        # unfiltered queryset (``rows_source`` below), and the searched, ranked one is not needed.
+        return SimpleLazyObject(lambda: self.result.queryset)
+
+    # ListView reads the model from ``object_list`` for these two names, which would build it.
+    def get_context_object_name(self, object_list):
+        return self.context_object_name or f"{self.model._meta.model_name}_list"
+
+    def get_template_names(self):
+        opts = self.model._meta
+        return [*([self.template_name] if self.template_name else []),
+                f"{opts.app_label}/{opts.model_name}{self.template_name_suffix}.html"]
 
     def paginate_queryset(self, queryset, page_size):
+        result = self.result
         page, self.page_problem = paginate(
-            queryset, self.result.filterset.page, page_size, self.result.total, self.result.chosen_page
+            queryset, result.filterset.page, page_size, result.total, result.chosen_page,
+            rows_source=result.filterset.queryset,
         )
         return page.paginator, page, page.object_list, page.has_other_pages()
 

@@ -348,3 +348,37 @@ def test_facet_labels_are_escaped_in_the_checkbox_labels(client):
         '      <label for="facet-theme-1">Health &amp; &quot;care&quot; &lt;pilots&gt; '
         '<span class="facet__count">1<span class="visually-hidden"> publications</span></span></label>'
     ) in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the counts query chooses a search's page on PostgreSQL")
+def test_a_searched_page_the_counts_chose_never_builds_the_ranked_queryset(client, monkeypatch):
+    # The facet query ranks the matches and keeps the page's ids; the page is read by id from
+    # the unfiltered base, so the searched, ranked and sorted queryset is not built at all. A
+    # page past the end falls back to the last page, read through that queryset as before.
+    built = []
+    original = PublicationFilter.filter_queryset
+
+    def filter_queryset(self, queryset):
+        built.append(self.data.get("page"))
+        return original(self, queryset)
+
+    monkeypatch.setattr(PublicationFilter, "filter_queryset", filter_queryset)
+    for n in range(25):
+        make_publication(f"Zebra crossings {n:02d}", year=2000 + n)
+    make_publication("Pelican crossings", year=2030)
+    make_publication("Zebra crossings in draft", status="draft")
+
+    response = client.get("/publications/?q=zebra")
+    assert built == []
+    page = response.context["page_obj"]
+    assert response.context["paginator"].count == 25
+    # Equal ranks: newest first, as the relevance order breaks ties.
+    assert [item.title for item in page.object_list] == [f"Zebra crossings {n:02d}" for n in range(24, 4, -1)]
+    assert all(item.card_credits == "" for item in page.object_list)
+
+    response = client.get("/publications/?q=zebra&page=9")
+    assert built == ["9"]
+    assert [item.title for item in response.context["page_obj"].object_list] == [
+        f"Zebra crossings {n:02d}" for n in range(4, -1, -1)
+    ]
+    assert "There is no page 9; the last page (2) is shown." in response.text
