@@ -58,9 +58,12 @@ def _theme_branches(fs):
     groups_sql, groups_params = _theme_groups(fs)
     branches = ["SELECT 'theme', t::text, sum(s.n)::bigint FROM s, unnest(s.ids) AS t GROUP BY t"]
     if groups_sql:
+        # One sum per parent over the sets: joining sets to parents and grouping sorted the
+        # thousands of pairs (a search's 3,700) for a handful of groups.
         branches.append(
-            f"SELECT 'rollup', g.parent::text, sum(s.n)::bigint FROM s, {groups_sql} "  # noqa: S608 (fixed SQL)
-            "WHERE s.ids && g.members GROUP BY g.parent"
+            f"SELECT 'rollup', g.parent::text, r.n FROM {groups_sql}, "  # noqa: S608 (fixed SQL)
+            "LATERAL (SELECT sum(s.n)::bigint AS n FROM s WHERE s.ids && g.members) AS r "
+            "WHERE r.n IS NOT NULL"  # a parent no set reaches, as a GROUP BY leaves it out
         )
     return branches, groups_params
 
@@ -465,11 +468,13 @@ class RestrictedCounts(_Counts):
         if not branches:
             return None
         if page is not None:
-            number, _names, page_sql = page
+            number, names, page_sql = page
             every = " AND ".join(f"m_{name}" for name in order) or "TRUE"
+            # Only the ordering's columns go through the sort, not the whole row.
+            sorted_columns = ", ".join(f"o_{name}" for name in names)
             branches.append(
                 f"SELECT 'page', o_pk::text, row_number() OVER (ORDER BY {page_sql}) FROM "  # noqa: S608 (fixed SQL)
-                f"(SELECT * FROM b WHERE {every} ORDER BY {page_sql} LIMIT %s OFFSET %s) AS p"
+                f"(SELECT {sorted_columns} FROM b WHERE {every} ORDER BY {page_sql} LIMIT %s OFFSET %s) AS p"
             )
             branch_params += [fs.page_size, (number - 1) * fs.page_size]
         sql = (
