@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from django.utils.translation import get_language, override
 from django_countries import countries
+from django_countries.fields import Country
 
 
 def country_choices():
@@ -22,8 +23,12 @@ def country_choices():
 
 def country_name(code):
     """The name of the country ``code`` in the active language ("" for no or an unknown code):
-    what ``Country(code).name`` gives."""
-    return _choices(get_language())[1].get(code, "") if code else ""
+    what ``Country(code).name`` gives. A code not stored as django-countries writes it (in lower
+    case, or as a number or three letters, from an import) goes the slow way, which reads those."""
+    if not code:
+        return ""
+    name = _choices(get_language())[1].get(code)
+    return name if name is not None else Country(code=code).name
 
 
 @lru_cache(maxsize=16)

@@ -156,6 +156,9 @@ def test_country_names_are_what_django_countries_gives_in_each_language():
                 assert country_name(code) == Country(code=code).name
             assert country_name("") == ""
             assert country_name("ZZ") == Country(code="ZZ").name == ""
+            # Codes not written as the field writes them (an import's), read as django-countries reads them.
+            for code in ("gb", "GBR", "826"):
+                assert country_name(code) == Country(code=code).name != ""
     with translation.override("de"):
         assert country_name("DE") == "Deutschland"
         assert CaseStudy(country="GB").country_name == "Vereinigtes Königreich"

@@ -86,9 +86,10 @@ def _fresh():
         for scope in [0, *theme_ids, *{-group_of[pk] for pk in theme_ids if pk in group_of}]:
             scopes[scope, kind, year, open_access] += 1
             scope_contributors.update((scope, pk) for pk in contributor_ids)
-    totals = Counter()
+    totals = Counter()  # every scope but 0 (migration 0014)
     for (scope, *_cell), n in scopes.items():
-        totals[scope] += n
+        if scope != 0:
+            totals[scope] += n
     return rows, dict(counts), dict(contributors), dict(scopes), dict(scope_contributors), dict(totals)
 
 
