@@ -148,9 +148,9 @@ class PrecomputedCounts(_Counts):
         children = theme._children(fs) if theme.hierarchical else {}
         groups = {parent: {parent, *kids} for parent, kids in children.items()}
         # Items per theme, and per parent with its sub-themes, are the totals of the cube's
-        # scopes, which migration 0014 keeps in ``publications_scopetotal`` (21 rows; summing
-        # the cube's 13,000 cells took 2-3 ms at 100,000 publications, and rolling up the 2,500
-        # stored theme sets 8). A parent's scope is its roll-up only while it is top-level and
+        # scopes, which migration 0014 keeps in ``publications_scopetotal`` (a row per theme
+        # and per parent, 20 in the benchmark; summing the cube's 13,000 cells took 2-3 ms at
+        # 100,000 publications, and rolling up the 2,500 stored theme sets 8). A parent's scope is its roll-up only while it is top-level and
         # all its sub-themes are public (``cube_exact``); otherwise the same statement rolls up
         # the theme sets instead, so the query count never changes.
         valid_sql, valid_params = CubeCounts._parents_valid(
