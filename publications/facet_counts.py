@@ -301,6 +301,37 @@ def theme_years(model, theme_id, child_ids):
         return {year: int(n) for year, n in cursor.fetchall() if n > 0}
 
 
+def rank_credits(credits, hidden, selected, limit):
+    """[(contributor id, n)] as the GROUP BY path ranks a contributor facet: the ``selected`` ids
+    that have items first, then the ``limit`` others with most items that are not ``hidden``,
+    each part by count descending, then id.
+
+    ``credits`` is the matches' contributor ids joined by commas (``1,2,,3``: an item with nobody
+    leaves an empty place; None when nothing matched); ``hidden`` the hidden people's ids joined
+    by commas (or None). Counting the strings and turning only the winners into numbers keeps
+    this near 2 ms for a search's 11,000 credits.
+    """
+    if not credits:
+        return []
+    counts = Counter(credits.split(","))
+    counts.pop("", None)
+    if not counts:
+        return []
+    chosen_keys = {str(pk) for pk in selected}
+    skip = chosen_keys | (set(hidden.split(",")) if hidden else set())
+    chosen = sorted((-counts[pk], int(pk)) for pk in chosen_keys if pk in counts)
+    others = []
+    if limit:
+        # The winners all have at least the count in place limit + (skipped people among the
+        # counted): at most that many skipped ones can stand above it. Every tie at that count
+        # is kept, so the id decides among them as the SQL ordering does.
+        values = sorted(counts.values(), reverse=True)
+        place = min(limit + sum(1 for pk in skip if pk in counts), len(values))
+        floor = values[place - 1]
+        others = sorted((-n, int(pk)) for pk, n in counts.items() if n >= floor and pk not in skip)[:limit]
+    return [(pk, -n) for n, pk in chosen + others]
+
+
 # The ordering fields a search's page can be chosen by, as columns of the search rows (the rank
 # is computed from the row's vector).
 SEARCH_ROW_ORDER = {"search_rank": None, "pk": "publication_id", "year": "year", "title": "title"}
@@ -353,14 +384,21 @@ class RestrictedCounts(_Counts):
         self._read(rows)
 
     def _read(self, rows):
-        contributors, page = [], []
+        contributors, page, credits, hidden, counted = [], [], None, None, False
         for facet, value, n in rows:
             if facet == "contributor":
                 contributors.append((int(value), n))
+            elif facet == "credits":
+                credits, counted = value, True  # value None when nothing matched
+            elif facet == "hidden":
+                hidden = value
             elif facet == "page":
                 page.append((n, int(value)))
             else:
                 self._add_row(facet, value, n)
+        if counted:  # from the matches' credits, not from stored counts
+            selected, limit = self._contributor_choice
+            contributors = rank_credits(credits, hidden, selected, limit)
         self._contributors = contributors
         if self._page_order is not None:
             self._page = (self._page_order[0], [pk for _position, pk in sorted(page)])
@@ -446,25 +484,15 @@ class RestrictedCounts(_Counts):
             branches += theme_branches
             branch_params += groups_params
         if "contributor" in self.names:
+            # The matches' credits travel as one text and are counted in Python (rank_credits):
+            # hash-aggregating a search's 11,000 credits into 8,400 groups, dropping the hidden
+            # people and sorting them cost PostgreSQL about 8 ms of a 27 ms statement; the text
+            # costs it 1.5 and the counting 2 in Python.
             definition = fs.facet_definition("contributor")
             hidden_sql, hidden_params = _hidden_sql(definition.values_queryset().model)
-            selected = [row["pk"] for row in definition._selected_rows(fs, fs.selection.get("contributor", [])).values()]
-            limit = definition.limit
-            # unnest in the select list (one ProjectSet) is much cheaper than a lateral join here;
-            # hidden contributors are dropped after grouping, on a few thousand ids. The selected
-            # people come first; with none selected the sort has one key less to compare over
-            # those thousands of groups.
-            if selected:
-                keep, first, selected_params = "c.id = ANY(%s) OR ", "c.id = ANY(%s) DESC, ", [selected]
-            else:
-                keep, first, selected_params = "", "", []
-            branches.append(
-                "(SELECT 'contributor', c.id::text, c.n FROM (SELECT id, count(*) AS n FROM "  # noqa: S608 (fixed SQL; see the module docstring)
-                f"(SELECT unnest(contributor_ids) AS id FROM b WHERE {others('contributor')}) AS u GROUP BY id) AS c "
-                f"WHERE {keep}c.id NOT IN ({hidden_sql}) "
-                f"ORDER BY {first}c.n DESC, c.id LIMIT %s)"
-            )
-            branch_params += [*selected_params, *hidden_params, *selected_params, limit + len(selected)]
+            branches.append(f"SELECT 'credits', string_agg(array_to_string(contributor_ids, ','), ','), 0 FROM b WHERE {others('contributor')}")  # noqa: S608 (fixed SQL)
+            branches.append(f"SELECT 'hidden', (SELECT string_agg(id::text, ',') FROM ({hidden_sql}) AS h), 0")  # noqa: S608
+            branch_params += hidden_params
         if not branches:
             return None
         if page is not None:
@@ -484,6 +512,14 @@ class RestrictedCounts(_Counts):
             + " UNION ALL ".join(branches)
         )
         return sql, [*source_params, *params, *where_params, *branch_params]
+
+    @cached_property
+    def _contributor_choice(self):
+        """(ids of the selected contributors, how many others the facet lists)."""
+        fs = self.fs
+        definition = fs.facet_definition("contributor")
+        selected = [row["pk"] for row in definition._selected_rows(fs, fs.selection.get("contributor", [])).values()]
+        return selected, definition.limit
 
     def top_contributors(self, contributor_model, selected_ids, limit):
         self._load()

@@ -5,6 +5,7 @@ of write, and the facets read from them are exactly the facets the plain GROUP B
 (which ``test_faceting.py`` checks against hand-worked numbers), for every selection.
 """
 
+import random
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from inlogov import publishing
 from inlogov.faceting import faceted_search, page_number, paginate
+from publications.facet_counts import rank_credits
 from publications.filters import PublicationFilter, theme_publications_per_year
 from publications.models import Publication, PublicationContributor
 from tests.factories import future, make_contributor, make_publication, make_theme
@@ -475,7 +477,11 @@ def test_top_contributors_match_with_ties_hidden_people_and_scheduled_items(monk
     later = timezone.now() + timedelta(days=1)
     for k in range(6):
         make_publication(f"Scheduled {k}", contributors=[people[0]], publish_from=later, kind="book")
-    for query in ("", "kind=book", f"contributor={people[3].slug}", "theme=ranked&kind=report", "theme=ranked"):
+    queries = ("", "kind=book", f"contributor={people[3].slug}", "theme=ranked&kind=report", "theme=ranked",
+               # Searches count their credits in Python (rank_credits), with and without a
+               # selected person, and with the hidden person asked for by name.
+               "q=item", f"q=item&kind=book&contributor={people[5].slug}", f"q=item&contributor={hidden.slug}")
+    for query in queries:
         fast = _facets(PublicationFilter, query)[0]
         assert fast == _facets(GroupByFilter, query)[0]
         contributor_values = dict(fast)["contributor"]
@@ -619,3 +625,35 @@ def test_a_search_finds_edited_text_on_the_next_request_and_ranks_title_matches_
     kinds = {value.value: value.count for facet in response.context["result"].facets if facet.name == "kind"
              for value in facet.values}
     assert kinds == {"book": 1, "journal_article": 1}
+
+
+def test_credits_are_ranked_as_the_group_by_ranks_them():
+    # rank_credits against the plain definition (count descending, then id; selected people
+    # first; hidden people never among the others), on the ids as PostgreSQL joins them.
+    def reference(arrays, hidden, selected, limit):
+        counts = Counter(pk for ids in arrays for pk in ids)
+        chosen = sorted((pk for pk in counts if pk in selected), key=lambda pk: (-counts[pk], pk))
+        others = sorted((pk for pk in counts if pk not in selected and pk not in hidden), key=lambda pk: (-counts[pk], pk))
+        return [(pk, counts[pk]) for pk in chosen + others[:limit]]
+
+    def text(arrays):
+        return ",".join(",".join(map(str, ids)) for ids in arrays) if arrays else None
+
+    # Ties at the cut are decided by id (2, 9, 10 as numbers, not as text), a hidden person
+    # with the most credits is skipped, an empty array counts nobody.
+    arrays = [[9, 10, 11], [9, 10, 11], [3], [3], [3], [], [12, 2], [100, 2]]
+    assert rank_credits(text(arrays), "3", [], 3) == [(2, 2), (9, 2), (10, 2)]
+    assert rank_credits(text(arrays), "3", [11], 2) == [(11, 2), (2, 2), (9, 2)]
+    assert rank_credits(text(arrays), None, [100, 7], 1) == [(100, 1), (3, 3)]
+    assert rank_credits(text(arrays), "3,9,10,11", [], 3) == [(2, 2), (12, 1), (100, 1)]
+    assert rank_credits(text(arrays), "", [], 0) == []
+    assert rank_credits(None, "3", [3], 15) == []  # nothing matched
+    assert rank_credits(",", None, [], 15) == []  # two items with nobody
+    generator = random.Random(6)
+    for _ in range(300):
+        arrays = [generator.sample(range(1, 40), generator.randint(0, 4)) for _ in range(generator.randint(0, 60))]
+        hidden = set(generator.sample(range(1, 40), generator.randint(0, 8)))
+        selected = generator.sample(range(1, 40), generator.randint(0, 3))
+        limit = generator.randint(0, 12)
+        hidden_text = ",".join(map(str, sorted(hidden))) or None
+        assert rank_credits(text(arrays), hidden_text, selected, limit) == reference(arrays, hidden, set(selected), limit)
