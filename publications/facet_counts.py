@@ -97,12 +97,15 @@ class _Counts:
         self._load()
         return {value: n for value, n in self.values[facet].items() if n > 0}
 
-    def decades(self):
+    def years(self):
+        """{year: n} for the years with items."""
         self._load()
+        return {int(year): n for year, n in self.values["year"].items() if n > 0}
+
+    def decades(self):
         decades = Counter()
-        for year, n in self.values["year"].items():
-            if n > 0:
-                decades[int(year) // 10 * 10] += n
+        for year, n in self.years().items():
+            decades[year // 10 * 10] += n
         return decades
 
     def themes(self, public_ids, children):
