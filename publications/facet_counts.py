@@ -31,6 +31,7 @@ import json
 from collections import Counter
 from functools import cached_property
 
+import numpy as np
 from django.db import connection
 
 from inlogov import fulltext
@@ -304,35 +305,36 @@ def theme_years(model, theme_id, child_ids):
         return {year: int(n) for year, n in cursor.fetchall() if n > 0}
 
 
-def rank_credits(credits, hidden, selected, limit):
+def rank_credits(credits, credit_count, hidden, selected, limit):
     """[(contributor id, n)] as the GROUP BY path ranks a contributor facet: the ``selected`` ids
     that have items first, then the ``limit`` others with most items that are not ``hidden``,
     each part by count descending, then id.
 
-    ``credits`` is the matches' contributor ids joined by commas (``1,2,,3``: an item with nobody
-    leaves an empty place; None when nothing matched); ``hidden`` the hidden people's ids joined
-    by commas (or None). Counting the strings and turning only the winners into numbers keeps
-    this near 2 ms for a search's 11,000 credits.
+    ``credits`` is the matches' contributor ids joined by commas (None when nothing matched),
+    ``credit_count`` how many there are, and ``hidden`` the hidden people's ids joined by commas
+    (or None). numpy parses, counts and ranks them in C: about 0.8 ms for a search's 11,000
+    credits, where collections.Counter took 2.3 and PostgreSQL's GROUP BY about 7.
     """
     if not credits:
         return []
-    counts = Counter(credits.split(","))
-    counts.pop("", None)
-    if not counts:
-        return []
-    chosen_keys = {str(pk) for pk in selected}
-    skip = chosen_keys | (set(hidden.split(",")) if hidden else set())
-    chosen = sorted((-counts[pk], int(pk)) for pk in chosen_keys if pk in counts)
-    others = []
-    if limit:
-        # The winners all have at least the count in place limit + (skipped people among the
-        # counted): at most that many skipped ones can stand above it. Every tie at that count
-        # is kept, so the id decides among them as the SQL ordering does.
-        values = sorted(counts.values(), reverse=True)
-        place = min(limit + sum(1 for pk in skip if pk in counts), len(values))
-        floor = values[place - 1]
-        others = sorted((-n, int(pk)) for pk, n in counts.items() if n >= floor and pk not in skip)[:limit]
-    return [(pk, -n) for n, pk in chosen + others]
+    ids = np.fromstring(credits, dtype=np.int64, sep=",")
+    if len(ids) != credit_count:  # a malformed text raises in fromstring; a short one here
+        raise ValueError(f"Read {len(ids)} of {credit_count} contributor ids from the facet statement.")
+    people, counts = np.unique(ids, return_counts=True)  # ids ascending: ties stay in id order
+    chosen = np.isin(people, np.array(selected, dtype=np.int64))
+    others = ~chosen
+    if hidden:
+        others &= ~np.isin(people, np.fromstring(hidden, dtype=np.int64, sep=","))
+    ranked = []
+    for mask, most in ((chosen, len(selected)), (others, limit)):
+        part, part_counts = people[mask], counts[mask]
+        if len(part) > most:
+            # Every tie at the count in place ``most`` is kept, so the id decides among them.
+            floor = np.partition(part_counts, len(part) - most)[len(part) - most] if most else part_counts.max() + 1
+            part, part_counts = part[part_counts >= floor], part_counts[part_counts >= floor]
+        order = np.argsort(-part_counts, kind="stable")[:most]
+        ranked += zip(part[order].tolist(), part_counts[order].tolist(), strict=True)
+    return ranked
 
 
 # The ordering fields a search's page can be chosen by, as columns of the search rows (the rank
@@ -387,12 +389,12 @@ class RestrictedCounts(_Counts):
         self._read(rows)
 
     def _read(self, rows):
-        contributors, page, credits, hidden, counted = [], [], None, None, False
+        contributors, page, credits, credit_count, hidden, counted = [], [], None, 0, None, False
         for facet, value, n in rows:
             if facet == "contributor":
                 contributors.append((int(value), n))
             elif facet == "credits":
-                credits, counted = value, True  # value None when nothing matched
+                credits, credit_count, counted = value, n, True  # value None when nothing matched
             elif facet == "hidden":
                 hidden = value
             elif facet == "page":
@@ -401,7 +403,7 @@ class RestrictedCounts(_Counts):
                 self._add_row(facet, value, n)
         if counted:  # from the matches' credits, not from stored counts
             selected, limit = self._contributor_choice
-            contributors = rank_credits(credits, hidden, selected, limit)
+            contributors = rank_credits(credits, credit_count, hidden, selected, limit)
         self._contributors = contributors
         if self._page_order is not None:
             self._page = (self._page_order[0], [pk for _position, pk in sorted(page)])
@@ -487,13 +489,18 @@ class RestrictedCounts(_Counts):
             branches += theme_branches
             branch_params += groups_params
         if "contributor" in self.names:
-            # The matches' credits travel as one text and are counted in Python (rank_credits):
+            # The matches' credits travel as one text and are counted by numpy (rank_credits):
             # hash-aggregating a search's 11,000 credits into 8,400 groups, dropping the hidden
-            # people and sorting them cost PostgreSQL about 8 ms of a 27 ms statement; the text
-            # costs it 1.5 and the counting 2 in Python.
+            # people and sorting them cost PostgreSQL about 7 ms of a 27 ms statement; the text
+            # costs it 1.5 and the counting under 1 in Python.
             definition = fs.facet_definition("contributor")
             hidden_sql, hidden_params = _hidden_sql(definition.values_queryset().model)
-            branches.append(f"SELECT 'credits', string_agg(array_to_string(contributor_ids, ','), ','), 0 FROM b WHERE {others('contributor')}")  # noqa: S608 (fixed SQL)
+            # An item with nobody adds nothing (NULLIF: string_agg skips NULLs), so the text is
+            # numbers and commas only; the count lets rank_credits check that it read them all.
+            branches.append(
+                "SELECT 'credits', string_agg(NULLIF(array_to_string(contributor_ids, ','), ''), ','), "  # noqa: S608 (fixed SQL)
+                f"coalesce(sum(cardinality(contributor_ids)), 0) FROM b WHERE {others('contributor')}"
+            )
             branches.append(f"SELECT 'hidden', (SELECT string_agg(id::text, ',') FROM ({hidden_sql}) AS h), 0")  # noqa: S608
             branch_params += hidden_params
         if not branches:

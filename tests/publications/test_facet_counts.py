@@ -636,19 +636,25 @@ def test_credits_are_ranked_as_the_group_by_ranks_them():
         others = sorted((pk for pk in counts if pk not in selected and pk not in hidden), key=lambda pk: (-counts[pk], pk))
         return [(pk, counts[pk]) for pk in chosen + others[:limit]]
 
-    def text(arrays):
-        return ",".join(",".join(map(str, ids)) for ids in arrays) if arrays else None
+    def rank(arrays, hidden, selected, limit):
+        ids = [pk for item in arrays for pk in item]
+        return rank_credits(",".join(map(str, ids)) or None, len(ids), hidden, selected, limit)
 
     # Ties at the cut are decided by id (2, 9, 10 as numbers, not as text), a hidden person
     # with the most credits is skipped, an empty array counts nobody.
     arrays = [[9, 10, 11], [9, 10, 11], [3], [3], [3], [], [12, 2], [100, 2]]
-    assert rank_credits(text(arrays), "3", [], 3) == [(2, 2), (9, 2), (10, 2)]
-    assert rank_credits(text(arrays), "3", [11], 2) == [(11, 2), (2, 2), (9, 2)]
-    assert rank_credits(text(arrays), None, [100, 7], 1) == [(100, 1), (3, 3)]
-    assert rank_credits(text(arrays), "3,9,10,11", [], 3) == [(2, 2), (12, 1), (100, 1)]
-    assert rank_credits(text(arrays), "", [], 0) == []
-    assert rank_credits(None, "3", [3], 15) == []  # nothing matched
-    assert rank_credits(",", None, [], 15) == []  # two items with nobody
+    assert rank(arrays, "3", [], 3) == [(2, 2), (9, 2), (10, 2)]
+    assert rank(arrays, "3", [11], 2) == [(11, 2), (2, 2), (9, 2)]
+    assert rank(arrays, None, [100, 7], 1) == [(100, 1), (3, 3)]
+    assert rank(arrays, "3,9,10,11", [], 3) == [(2, 2), (12, 1), (100, 1)]
+    assert rank(arrays, "", [], 0) == []
+    assert rank_credits(None, 0, "3", [3], 15) == []  # nothing matched
+    # A text that is not numbers and commas only, or a short one, is an error, never a
+    # silently short count.
+    with pytest.raises(ValueError, match="could not be read to its end"):
+        rank_credits("1,,2", 3, None, [], 15)
+    with pytest.raises(ValueError, match="Read 2 of 3 contributor ids"):
+        rank_credits("1,2", 3, None, [], 15)
     generator = random.Random(6)
     for _ in range(300):
         arrays = [generator.sample(range(1, 40), generator.randint(0, 4)) for _ in range(generator.randint(0, 60))]
@@ -656,4 +662,4 @@ def test_credits_are_ranked_as_the_group_by_ranks_them():
         selected = generator.sample(range(1, 40), generator.randint(0, 3))
         limit = generator.randint(0, 12)
         hidden_text = ",".join(map(str, sorted(hidden))) or None
-        assert rank_credits(text(arrays), hidden_text, selected, limit) == reference(arrays, hidden, set(selected), limit)
+        assert rank(arrays, hidden_text, selected, limit) == reference(arrays, hidden, set(selected), limit)
