@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from inlogov import publishing
 from inlogov.faceting import faceted_search, page_number, paginate
-from publications.facet_counts import rank_credits
+from publications.facet_counts import count_theme_sets, rank_credits
 from publications.filters import PublicationFilter, theme_publications_per_year
 from publications.models import Publication, PublicationContributor
 from tests.factories import future, make_contributor, make_publication, make_theme
@@ -663,3 +663,20 @@ def test_credits_are_ranked_as_the_group_by_ranks_them():
         limit = generator.randint(0, 12)
         hidden_text = ",".join(map(str, sorted(hidden))) or None
         assert rank(arrays, hidden_text, selected, limit) == reference(arrays, hidden, set(selected), limit)
+
+
+def test_theme_sets_are_counted_per_theme_and_once_per_parent():
+    # Items (by theme set): {2, 3} sits under parent 1 twice but counts once for it; {} counts
+    # nowhere; {5} is under parent 4; {7} has no parent; parent 9 has no item and is left out.
+    sets = [[2, 3], [], [5], [1, 2], [7], [3]]
+    ids = [pk for item in sets for pk in item]
+    direct, rolled = count_theme_sets(
+        ",".join(map(str, ids)), len(ids), ",".join(str(len(item)) for item in sets), len(sets),
+        {1: [1, 2, 3], 4: [4, 5], 9: [9, 10]},
+    )
+    assert direct == {1: 1, 2: 2, 3: 2, 5: 1, 7: 1}
+    assert rolled == {1: 3, 4: 1}
+    assert count_theme_sets(None, 0, None, 0, {1: [1, 2]}) == ({}, {})  # nothing matched
+    assert count_theme_sets(None, 0, "0,0", 2, {1: [1, 2]}) == ({}, {})  # two items with no theme
+    with pytest.raises(ValueError, match="3 theme ids for theme sets of 2 in all"):
+        count_theme_sets("1,2,3", 3, "1,1", 2, {})
