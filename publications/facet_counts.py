@@ -8,7 +8,9 @@ FilterSet (``inlogov/faceting.py``) then asks it for every facet marked ``precom
   from the stored counts: three small queries whatever the data size;
 - all the other facets of the request are counted together in **one** query over the facet rows
   (:meth:`PrecomputedCounts.restricted`), instead of one GROUP BY per facet over the wide
-  publication table and the two link tables.
+  publication table and the two link tables. Of that query, the contributor and theme facets
+  come back as the matches' ids in one text each, which numpy counts (:func:`rank_credits`,
+  :func:`count_theme_sets`): cheaper in the app server than grouping them in the database.
 
 On SQLite :meth:`PrecomputedCounts.available` is False, nothing here runs, and every facet is a
 plain GROUP BY (the results are the same; the suite checks both on every CI run).
@@ -336,7 +338,7 @@ def count_theme_sets(theme_ids, id_count, sizes, item_count, groups):
         items = np.repeat(np.arange(len(lengths)), lengths)  # the item each id belongs to
         for parent, members in groups.items():
             # An item under two of a parent's themes counts once for it.
-            n = np.count_nonzero(np.bincount(items[np.isin(ids, members)], minlength=1))
+            n = int(np.count_nonzero(np.bincount(items[np.isin(ids, members)], minlength=1)))
             if n:
                 rolled[parent] = n
     return direct, rolled
@@ -383,6 +385,10 @@ class RestrictedCounts(_Counts):
     Each selection becomes a boolean on the row (``m_<facet>``); the counts of facet F use the
     rows that pass every selection except F's own, so a visitor can widen a selection.
     """
+
+    # Above this many visible rows the theme and contributor facets are counted in the database,
+    # not sent to the app server as ids (see _query).
+    TEXT_COUNTED_ITEMS = 100_000
 
     def __init__(self, precomputed, fs, names):
         super().__init__()
@@ -522,31 +528,58 @@ class RestrictedCounts(_Counts):
             if name in self.names:
                 column = "is_open_access" if name == "open_access" else name
                 branches.append(f"SELECT '{name}', {column}::text, count(*) FROM b WHERE {others(name)} GROUP BY 2")  # noqa: S608
+        # Small match sets send their theme and contributor ids to the app server, which counts
+        # them with numpy (count_theme_sets, rank_credits): grouping a search's 4,400 matches by
+        # theme set and rolling them up cost PostgreSQL about 4 ms, hash-aggregating their
+        # 11,000 credits and sorting them about 7; the texts cost it about 1.5 and numpy about
+        # 1. Past TEXT_COUNTED_ITEMS visible rows the counting stays here, as before: the text
+        # of every credit of a million items would be some 17 MB in the app server's memory.
+        # ``k`` decides once; each form's branches run only on its side (a false uncorrelated
+        # condition skips the scan), and a small form's aggregate returns no row on the other.
+        ctes, cte_params = ", k AS (SELECT count(*) <= %s AS small FROM b)", [self.TEXT_COUNTED_ITEMS]
+        small, large = "(SELECT small FROM k)", "NOT (SELECT small FROM k)"
         if "theme" in self.names:
-            # The matches' theme ids and each one's number of them, counted per theme and per
-            # parent by numpy (count_theme_sets): grouping the matches by theme set and rolling
-            # the sets up here was about 4 ms of a search's statement.
-            branches += [
-                "SELECT 'theme_ids', string_agg(NULLIF(array_to_string(theme_ids, ','), ''), ','), "  # noqa: S608 (fixed SQL)
-                f"coalesce(sum(cardinality(theme_ids)), 0) FROM b WHERE {others('theme')}",
-                "SELECT 'theme_sizes', string_agg(coalesce(cardinality(theme_ids), 0)::text, ','), count(*) "  # noqa: S608
-                f"FROM b WHERE {others('theme')}",
-            ]
+            condition = others("theme")
+            # Both texts from one aggregate, so that the sizes are in the order of the ids.
+            branches.append(
+                "SELECT v.facet, v.value, v.n FROM (SELECT "  # noqa: S608 (fixed SQL)
+                "string_agg(NULLIF(array_to_string(theme_ids, ','), ''), ',') AS ids, "
+                "coalesce(sum(cardinality(theme_ids)), 0) AS n_ids, "
+                "string_agg(coalesce(cardinality(theme_ids), 0)::text, ',') AS sizes, count(*) AS n_items "
+                f"FROM b WHERE {small} AND {condition} HAVING {small}) AS a, "
+                "LATERAL (VALUES ('theme_ids', a.ids, a.n_ids), ('theme_sizes', a.sizes, a.n_items)) AS v(facet, value, n)"
+            )
+            ctes += f", s AS (SELECT theme_ids AS ids, count(*) AS n FROM b WHERE {large} AND {condition} GROUP BY theme_ids)"  # noqa: S608
+            theme_branches, groups_params = _theme_branches(fs)
+            branches += theme_branches
+            branch_params += groups_params
         if "contributor" in self.names:
-            # The matches' credits travel as one text and are counted by numpy (rank_credits):
-            # hash-aggregating a search's 11,000 credits into 8,400 groups, dropping the hidden
-            # people and sorting them cost PostgreSQL about 7 ms of a 27 ms statement; the text
-            # costs it 1.5 and the counting under 1 in Python.
+            condition = others("contributor")
             definition = fs.facet_definition("contributor")
             hidden_sql, hidden_params = _hidden_sql(definition.values_queryset().model)
             # An item with nobody adds nothing (NULLIF: string_agg skips NULLs), so the text is
             # numbers and commas only; the count lets rank_credits check that it read them all.
             branches.append(
                 "SELECT 'credits', string_agg(NULLIF(array_to_string(contributor_ids, ','), ''), ','), "  # noqa: S608 (fixed SQL)
-                f"coalesce(sum(cardinality(contributor_ids)), 0) FROM b WHERE {others('contributor')}"
+                f"coalesce(sum(cardinality(contributor_ids)), 0) FROM b WHERE {small} AND {condition} HAVING {small}"
             )
-            branches.append(f"SELECT 'hidden', (SELECT string_agg(id::text, ',') FROM ({hidden_sql}) AS h), 0")  # noqa: S608
+            branches.append(f"SELECT 'hidden', (SELECT string_agg(id::text, ',') FROM ({hidden_sql}) AS h), 0 WHERE {small}")  # noqa: S608
             branch_params += hidden_params
+            # The large form: unnest in the select list (one ProjectSet) is much cheaper than a
+            # lateral join; hidden contributors are dropped after grouping. The selected people
+            # come first; with none selected the sort has one key less to compare.
+            selected, limit = self._contributor_choice
+            if selected:
+                keep, first, selected_params = "c.id = ANY(%s) OR ", "c.id = ANY(%s) DESC, ", [selected]
+            else:
+                keep, first, selected_params = "", "", []
+            branches.append(
+                "(SELECT 'contributor', c.id::text, c.n FROM (SELECT id, count(*) AS n FROM "  # noqa: S608 (fixed SQL)
+                f"(SELECT unnest(contributor_ids) AS id FROM b WHERE {large} AND {condition}) AS u GROUP BY id) AS c "
+                f"WHERE {keep}c.id NOT IN ({hidden_sql}) "
+                f"ORDER BY {first}c.n DESC, c.id LIMIT %s)"
+            )
+            branch_params += [*selected_params, *hidden_params, *selected_params, limit + len(selected)]
         if not branches:
             return None
         if page is not None:
@@ -561,10 +594,10 @@ class RestrictedCounts(_Counts):
             branch_params += [fs.page_size, (number - 1) * fs.page_size]
         sql = (
             f"WITH b AS MATERIALIZED (SELECT * FROM (SELECT {ROW_COLUMNS}{source_columns}{', ' if columns else ''}{columns} "  # noqa: S608
-            f"FROM {source} WHERE {' AND '.join(where)}) AS r WHERE {visible}) "
+            f"FROM {source} WHERE {' AND '.join(where)}) AS r WHERE {visible}){ctes} "
             + " UNION ALL ".join(branches)
         )
-        return sql, [*source_params, *params, *where_params, *branch_params]
+        return sql, [*source_params, *params, *where_params, *cte_params, *branch_params]
 
     @cached_property
     def _contributor_choice(self):

@@ -5,7 +5,6 @@ of write, and the facets read from them are exactly the facets the plain GROUP B
 (which ``test_faceting.py`` checks against hand-worked numbers), for every selection.
 """
 
-import random
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -21,7 +20,6 @@ from django.utils import timezone
 
 from inlogov import publishing
 from inlogov.faceting import faceted_search, page_number, paginate
-from publications.facet_counts import count_theme_sets, rank_credits
 from publications.filters import PublicationFilter, theme_publications_per_year
 from publications.models import Publication, PublicationContributor
 from tests.factories import future, make_contributor, make_publication, make_theme
@@ -478,8 +476,8 @@ def test_top_contributors_match_with_ties_hidden_people_and_scheduled_items(monk
     for k in range(6):
         make_publication(f"Scheduled {k}", contributors=[people[0]], publish_from=later, kind="book")
     queries = ("", "kind=book", f"contributor={people[3].slug}", "theme=ranked&kind=report", "theme=ranked",
-               # Searches count their credits in Python (rank_credits), with and without a
-               # selected person, and with the hidden person asked for by name.
+               # Searches count their credits in numpy (rank_credits), with and without a
+               # selected person; a hidden person asked for by name is ignored, as a draft is.
                "q=item", f"q=item&kind=book&contributor={people[5].slug}", f"q=item&contributor={hidden.slug}")
     for query in queries:
         fast = _facets(PublicationFilter, query)[0]
@@ -627,56 +625,26 @@ def test_a_search_finds_edited_text_on_the_next_request_and_ranks_title_matches_
     assert kinds == {"book": 1, "journal_article": 1}
 
 
-def test_credits_are_ranked_as_the_group_by_ranks_them():
-    # rank_credits against the plain definition (count descending, then id; selected people
-    # first; hidden people never among the others), on the ids as PostgreSQL joins them.
-    def reference(arrays, hidden, selected, limit):
-        counts = Counter(pk for ids in arrays for pk in ids)
-        chosen = sorted((pk for pk in counts if pk in selected), key=lambda pk: (-counts[pk], pk))
-        others = sorted((pk for pk in counts if pk not in selected and pk not in hidden), key=lambda pk: (-counts[pk], pk))
-        return [(pk, counts[pk]) for pk in chosen + others[:limit]]
+@pytest.mark.parametrize("threshold", [0, 10**9])
+def test_both_forms_of_the_theme_and_contributor_counts_equal_group_by(monkeypatch, threshold):
+    # Up to TEXT_COUNTED_ITEMS visible rows the ids go to numpy; past it the database groups
+    # them. Both forms must give the GROUP BY path's facets, and only one of them may run.
+    from publications import facet_counts
 
-    def rank(arrays, hidden, selected, limit):
-        ids = [pk for item in arrays for pk in item]
-        return rank_credits(",".join(map(str, ids)) or None, len(ids), hidden, selected, limit)
-
-    # Ties at the cut are decided by id (2, 9, 10 as numbers, not as text), a hidden person
-    # with the most credits is skipped, an empty array counts nobody.
-    arrays = [[9, 10, 11], [9, 10, 11], [3], [3], [3], [], [12, 2], [100, 2]]
-    assert rank(arrays, "3", [], 3) == [(2, 2), (9, 2), (10, 2)]
-    assert rank(arrays, "3", [11], 2) == [(11, 2), (2, 2), (9, 2)]
-    assert rank(arrays, None, [100, 7], 1) == [(100, 1), (3, 3)]
-    assert rank(arrays, "3,9,10,11", [], 3) == [(2, 2), (12, 1), (100, 1)]
-    assert rank(arrays, "", [], 0) == []
-    assert rank_credits(None, 0, "3", [3], 15) == []  # nothing matched
-    # A text that is not numbers and commas only, or a short one, is an error, never a
-    # silently short count.
-    with pytest.raises(ValueError, match="could not be read to its end"):
-        rank_credits("1,,2", 3, None, [], 15)
-    with pytest.raises(ValueError, match="Read 2 of 3 contributor ids"):
-        rank_credits("1,2", 3, None, [], 15)
-    generator = random.Random(6)
-    for _ in range(300):
-        arrays = [generator.sample(range(1, 40), generator.randint(0, 4)) for _ in range(generator.randint(0, 60))]
-        hidden = set(generator.sample(range(1, 40), generator.randint(0, 8)))
-        selected = generator.sample(range(1, 40), generator.randint(0, 3))
-        limit = generator.randint(0, 12)
-        hidden_text = ",".join(map(str, sorted(hidden))) or None
-        assert rank(arrays, hidden_text, selected, limit) == reference(arrays, hidden, set(selected), limit)
-
-
-def test_theme_sets_are_counted_per_theme_and_once_per_parent():
-    # Items (by theme set): {2, 3} sits under parent 1 twice but counts once for it; {} counts
-    # nowhere; {5} is under parent 4; {7} has no parent; parent 9 has no item and is left out.
-    sets = [[2, 3], [], [5], [1, 2], [7], [3]]
-    ids = [pk for item in sets for pk in item]
-    direct, rolled = count_theme_sets(
-        ",".join(map(str, ids)), len(ids), ",".join(str(len(item)) for item in sets), len(sets),
-        {1: [1, 2, 3], 4: [4, 5], 9: [9, 10]},
-    )
-    assert direct == {1: 1, 2: 2, 3: 2, 5: 1, 7: 1}
-    assert rolled == {1: 3, 4: 1}
-    assert count_theme_sets(None, 0, None, 0, {1: [1, 2]}) == ({}, {})  # nothing matched
-    assert count_theme_sets(None, 0, "0,0", 2, {1: [1, 2]}) == ({}, {})  # two items with no theme
-    with pytest.raises(ValueError, match="3 theme ids for theme sets of 2 in all"):
-        count_theme_sets("1,2,3", 3, "1,1", 2, {})
+    monkeypatch.setattr(facet_counts.RestrictedCounts, "TEXT_COUNTED_ITEMS", threshold)
+    used = []  # the numpy counters that ran, over all the queries
+    for name in ("rank_credits", "count_theme_sets"):
+        real = getattr(facet_counts, name)
+        monkeypatch.setattr(facet_counts, name, lambda *args, real=real, name=name: used.append(name) or real(*args))
+    rows = set()  # the kinds of row the statements returned
+    read = facet_counts.RestrictedCounts._read
+    monkeypatch.setattr(facet_counts.RestrictedCounts, "_read", lambda self, got: rows.update(r[0] for r in got) or read(self, got))
+    build_catalogue()
+    for query in ("q=service", "q=service&theme=co-production", "contributor=elke-loeffler",
+                  "theme=local-governance&theme=co-commissioning",
+                  "theme=co-production&contributor=catherine-needham&year_from=2000"):
+        assert _facets(PublicationFilter, query)[0] == _facets(GroupByFilter, query)[0]
+    assert set(used) == (set() if threshold == 0 else {"rank_credits", "count_theme_sets"})
+    grouped, sent = {"contributor", "theme", "rollup"}, {"credits", "hidden", "theme_ids", "theme_sizes"}
+    assert rows >= (grouped if threshold == 0 else sent)
+    assert not rows & (sent if threshold == 0 else grouped)
