@@ -1126,6 +1126,8 @@ class CountedPaginator(Paginator):
     over the ordering columns; see publications/migrations/0006) and then only those rows are
     fetched, with the queryset's own filters, ordering and prefetches. One more query, on deep
     pages only, and on every page of a list ordered by a computed value (search relevance).
+    A list ordered by year first, given the matching items per year (``year_seek``, from the
+    facet counts), starts that scan at the year holding the page's first item (``_seek``).
     """
 
     DEFERRED_OFFSET = 500
@@ -1175,7 +1177,10 @@ class CountedPaginator(Paginator):
         """(queryset, offset) that read the items from place ``bottom`` on: with ``year_seek``,
         the list from the year that holds that place (an index scan that starts there) and the
         offset within it; else the whole list and ``bottom``. Counts that do not add up to the
-        list's count (the content changed between the two queries) are not trusted."""
+        list's count are not trusted. That check is a guard, not a lock: the count usually
+        comes from the same statement as the years, so an item published or moved between
+        that statement and this page's query shifts the page by that item, as it shifts any
+        page read by OFFSET, and the page still agrees with the counts shown beside it."""
         if self.year_seek is None:
             return self.object_list, bottom
         field, descending, years = self.year_seek

@@ -14,6 +14,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# numpy counts facet ids (publications/facet_counts.py) and never multiplies matrices: no
+# OpenBLAS thread pool in every worker. Set before numpy is first imported (by the URLconf).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 

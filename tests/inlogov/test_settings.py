@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -132,3 +133,18 @@ def test_a_malformed_prepared_statements_switch_stops_start_up():
     )
     assert result.returncode != 0
     assert "DATABASE_PREPARED_STATEMENTS must be one of true/false" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="counts threads through Linux's /proc")
+def test_numpy_starts_no_thread_pool_in_a_worker():
+    # The facet counts import numpy in every worker; its OpenBLAS would start a thread per core
+    # that nothing uses (settings set OPENBLAS_NUM_THREADS=1 unless the deployment says).
+    code = (
+        "import os, django; django.setup(); import django.urls; django.urls.resolve('/'); "
+        "import numpy; print(len(os.listdir('/proc/self/task')))"
+    )
+    base = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    with mock.patch.dict(os.environ, base, clear=True):
+        result = start_django(code, DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "1"
