@@ -533,7 +533,7 @@ class RestrictedCounts(_Counts):
         # theme set and rolling them up cost PostgreSQL about 4 ms, hash-aggregating their
         # 11,000 credits and sorting them about 7; the texts cost it about 1.5 and numpy about
         # 1. Past TEXT_COUNTED_ITEMS visible rows the counting stays here, as before: the text
-        # of every credit of a million items would be some 17 MB in the app server's memory.
+        # of every credit of a million items would be 15 MB in the app server's memory.
         # ``k`` decides once; each form's branches run only on its side (a false uncorrelated
         # condition skips the scan), and a small form's aggregate returns no row on the other.
         ctes, cte_params = ", k AS (SELECT count(*) <= %s AS small FROM b)", [self.TEXT_COUNTED_ITEMS]
