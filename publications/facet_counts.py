@@ -307,6 +307,16 @@ def theme_years(model, theme_id, child_ids):
         return {year: int(n) for year, n in cursor.fetchall() if n > 0}
 
 
+def _numbers_sql(column):
+    """SQL for an aggregate's two values that ``_numbers`` reads: the ids of the array ``column``
+    over the rows, joined by commas (an empty array adds nothing: string_agg skips the NULL),
+    and how many there are."""
+    return (
+        f"string_agg(NULLIF(array_to_string({column}, ','), ''), ','), "
+        f"coalesce(sum(cardinality({column})), 0)"
+    )
+
+
 def _numbers(text, count, what):
     """The ``count`` integers of ``text`` (joined by commas; None or "" for none) as a numpy
     array. The facet statement sends numbers and commas only and says how many; a malformed
@@ -542,11 +552,9 @@ class RestrictedCounts(_Counts):
             condition = others("theme")
             # Both texts from one aggregate, so that the sizes are in the order of the ids.
             branches.append(
-                "SELECT v.facet, v.value, v.n FROM (SELECT "  # noqa: S608 (fixed SQL)
-                "string_agg(NULLIF(array_to_string(theme_ids, ','), ''), ',') AS ids, "
-                "coalesce(sum(cardinality(theme_ids)), 0) AS n_ids, "
-                "string_agg(coalesce(cardinality(theme_ids), 0)::text, ',') AS sizes, count(*) AS n_items "
-                f"FROM b WHERE {small} AND {condition} HAVING {small}) AS a, "
+                f"SELECT v.facet, v.value, v.n FROM (SELECT {_numbers_sql('theme_ids')}, "  # noqa: S608 (fixed SQL)
+                "string_agg(coalesce(cardinality(theme_ids), 0)::text, ','), count(*) "
+                f"FROM b WHERE {small} AND {condition} HAVING {small}) AS a(ids, n_ids, sizes, n_items), "
                 "LATERAL (VALUES ('theme_ids', a.ids, a.n_ids), ('theme_sizes', a.sizes, a.n_items)) AS v(facet, value, n)"
             )
             ctes += f", s AS (SELECT theme_ids AS ids, count(*) AS n FROM b WHERE {large} AND {condition} GROUP BY theme_ids)"  # noqa: S608
@@ -557,11 +565,8 @@ class RestrictedCounts(_Counts):
             condition = others("contributor")
             definition = fs.facet_definition("contributor")
             hidden_sql, hidden_params = _hidden_sql(definition.values_queryset().model)
-            # An item with nobody adds nothing (NULLIF: string_agg skips NULLs), so the text is
-            # numbers and commas only; the count lets rank_credits check that it read them all.
             branches.append(
-                "SELECT 'credits', string_agg(NULLIF(array_to_string(contributor_ids, ','), ''), ','), "  # noqa: S608 (fixed SQL)
-                f"coalesce(sum(cardinality(contributor_ids)), 0) FROM b WHERE {small} AND {condition} HAVING {small}"
+                f"SELECT 'credits', {_numbers_sql('contributor_ids')} FROM b WHERE {small} AND {condition} HAVING {small}"  # noqa: S608 (fixed SQL)
             )
             branches.append(f"SELECT 'hidden', (SELECT string_agg(id::text, ',') FROM ({hidden_sql}) AS h), 0 WHERE {small}")  # noqa: S608
             branch_params += hidden_params
