@@ -1,7 +1,8 @@
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -11,8 +12,10 @@ from inlogov import metadata
 from inlogov.faceting import faceted_search
 from inlogov.preview import PreviewableDetailMixin
 from inlogov.publishing import published_sql
+from inlogov.rows import RowReader
 from people.models import CARD_COLUMNS as PERSON_CARD_COLUMNS
 from people.models import Contributor
+from publications.cards import public_cards
 from publications.filters import CaseStudyFilter, PublicationFilter, theme_publications_per_year
 from publications.models import CaseStudy, Publication
 from themes.models import Theme
@@ -88,6 +91,56 @@ def _count_case_studies(theme_ids):
         return cursor.fetchone()[0]
 
 
+def _public_theme(slug):
+    """The public theme ``slug`` as ``Theme.objects.for_detail().published()`` gives it (every
+    column, its parent's too, and ``published_children``: its public sub-themes as links, in
+    display order), or None. Two statements written by hand, the same number as the ORM's get
+    and prefetch: Django took about 1 ms to build and compile those two for a theme page
+    (docs/performance.md, thirteenth session). Staff who may preview drafts still go through
+    the queryset (``ThemeDetailView.get_object``); tests/themes/test_views.py checks both."""
+    quote = connection.ops.quote_name
+    fields = Theme._meta.concrete_fields
+    own = RowReader(Theme, fields, connection.alias)
+    parent = RowReader(Theme, fields, connection.alias, start=own.end)
+    link = RowReader(Theme, [Theme._meta.get_field(name) for name in ("id", "slug", "name", "parent")], connection.alias)
+    table = quote(Theme._meta.db_table)
+    with connection.cursor() as cursor:
+        rule, params = published_sql("t")
+        cursor.execute(
+            f"SELECT {', '.join(own.columns('t') + parent.columns('p'))} FROM {table} t "  # noqa: S608 (names from the model)
+            f"LEFT JOIN {table} p ON p.id = t.parent_id WHERE t.slug = %s AND {rule}",
+            [slug, *params],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        theme = own(row)
+        # As select_related("parent") does: the parent, or None, with no query to come.
+        theme.parent = parent(row) if theme.parent_id else None
+        rule, params = published_sql("c")
+        cursor.execute(
+            f"SELECT {', '.join(link.columns('c'))} FROM {table} c "  # noqa: S608 (names from the model)
+            f'WHERE c.parent_id = %s AND {rule} ORDER BY c.{quote("order")}, c.name',
+            [theme.pk, *params],
+        )
+        theme.published_children = [link(r) for r in cursor.fetchall()]
+    return theme
+
+
+def _latest(model, theme_ids, order):
+    """The first LATEST public publications or case studies with any of ``theme_ids``, in
+    ``order``, as cards. An existence test rather than a join with DISTINCT: the database walks
+    the newest-first index and stops after a few, and nothing comes twice."""
+    links = model.themes.through._meta
+    quote = connection.ops.quote_name
+    own = quote(links.get_field(model._meta.model_name).column)
+    condition = (
+        f"EXISTS (SELECT 1 FROM {quote(links.db_table)} l WHERE l.{own} = i.id "  # noqa: S608 (names from the models)
+        f"AND l.{quote(links.get_field('theme').column)} IN ({', '.join(['%s'] * len(theme_ids))}))"
+    )
+    return public_cards(model, condition, theme_ids, f"{order} LIMIT %s", [LATEST])
+
+
 class ThemeListView(ListView):
     """Top-level themes with their published sub-themes nested beneath them."""
 
@@ -131,21 +184,24 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
     def base_queryset(self):
         return Theme.objects.for_detail()
 
+    def get_object(self, queryset=None):
+        if queryset is not None or self.can_preview():
+            return super().get_object(queryset)
+        theme = _public_theme(self.kwargs[self.slug_url_kwarg])
+        if theme is None:
+            raise Http404("No theme found matching the query")
+        return theme
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         theme = self.object
         theme_ids = [theme.pk] + [child.pk for child in theme.published_children]
-        # Existence tests rather than joins with DISTINCT: the latest items are found by walking
-        # the newest-first index and stopping after a few, and nothing is counted twice.
-        publications = Publication.objects.published().filter(
-            Exists(Publication.themes.through.objects.filter(publication=OuterRef("pk"), theme__in=theme_ids))
-        )
-        case_studies = CaseStudy.objects.published().filter(
-            Exists(CaseStudy.themes.through.objects.filter(casestudy=OuterRef("pk"), theme__in=theme_ids))
-        )
         # Read from the stored facet counts (PostgreSQL), else counted.
         per_year = theme_publications_per_year(theme, theme_ids[1:])
         if per_year is None:
+            publications = Publication.objects.published().filter(
+                Exists(Publication.themes.through.objects.filter(publication=OuterRef("pk"), theme__in=theme_ids))
+            )
             per_year = list(publications.order_by().values("year").annotate(total=Count("pk")).order_by("year"))
         people_page = _first_people(theme_ids)
         parent = theme.public_parent
@@ -162,10 +218,8 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
             sub_themes=theme.published_children,
             publication_count=sum(row["total"] for row in per_year),
             case_study_count=_count_case_studies(theme_ids),
-            latest_publications=list(publications.for_cards().order_by("-year", "title")[:LATEST]),
-            latest_case_studies=list(
-                case_studies.for_cards().order_by(F("year_started").desc(nulls_last=True), "title")[:LATEST]
-            ),
+            latest_publications=_latest(Publication, theme_ids, "ORDER BY i.year DESC, i.title ASC"),
+            latest_case_studies=_latest(CaseStudy, theme_ids, "ORDER BY i.year_started DESC NULLS LAST, i.title ASC"),
             people=people_page[:PEOPLE_SHOWN],
             more_people=len(people_page) > PEOPLE_SHOWN,
             chart=year_chart(per_year),

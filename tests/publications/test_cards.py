@@ -164,3 +164,62 @@ def test_country_names_are_what_django_countries_gives_in_each_language():
         assert CaseStudy(country="GB").country_name == "Vereinigtes Königreich"
     with translation.override("en-gb"):
         assert CaseStudy(country="GB").country_name == "United Kingdom"
+
+
+def _card_fields(card):
+    """What a card shows and what was loaded for it (a column not loaded would cost a query)."""
+    parent = card.parent if card.parent_id else None  # loaded with the card: no query
+    return (
+        card.pk,
+        {name: getattr(card, name) for name in card.__dict__ if not name.startswith("_")},
+        sorted(card.get_deferred_fields()),
+        parent and (parent.pk, parent.is_public, parent.slug, parent.title, sorted(parent.get_deferred_fields())),
+    )
+
+
+def test_hand_written_cards_equal_the_card_querysets(people, areas, django_assert_num_queries):
+    from publications.cards import public_cards
+
+    later = timezone.now() + timedelta(days=1)
+    theme = make_theme("Co-design", slug="co-design")
+    book = make_publication("Public book", year=2020, contributors=people, themes=[theme])
+    draft_book = make_publication("Draft book", year=2020, status="draft")
+    scheduled_book = make_publication("Scheduled book", year=2020, publish_from=later)
+    for parent, title in ((book, "In the public book"), (draft_book, "In the draft book"),
+                          (scheduled_book, "In the scheduled book")):
+        make_publication(title, kind="chapter", parent=parent, year=2021, themes=[theme], contributors=people[:2])
+    make_publication("Same year, A", year=2019, themes=[theme], container_title="A journal")
+    make_publication("Draft", year=2024, status="draft", themes=[theme])
+    make_publication("Scheduled", year=2024, publish_from=later, themes=[theme])
+    make_publication("Other theme", year=2024)
+    expected = list(Publication.objects.published().for_cards().filter(themes=theme).order_by("-year", "title")[:5])
+    with django_assert_num_queries(2):  # the cards, then their credits
+        cards = public_cards(
+            Publication,
+            "EXISTS (SELECT 1 FROM publications_publication_themes l WHERE l.publication_id = i.id AND l.theme_id = %s)",
+            [theme.pk], "ORDER BY i.year DESC, i.title ASC LIMIT %s", [5],
+        )
+    with django_assert_num_queries(0):
+        assert [_card_fields(card) for card in cards] == [_card_fields(card) for card in expected]
+    assert [card.title for card in cards] == [
+        "In the draft book", "In the public book", "In the scheduled book", "Public book", "Same year, A",
+    ]
+    assert [card.parent.is_public for card in cards[:3]] == [False, True, False]
+    assert cards[1].card_credits == "Ada Lovelace"
+
+    make_case_study("Undated", themes=[theme], service_areas=areas, year_started=None)
+    make_case_study("Old", themes=[theme], year_started=1999)
+    make_case_study("New", themes=[theme], year_started=2020, service_areas=areas[:1])
+    make_case_study("Draft case", themes=[theme], status="draft")
+    make_case_study("Scheduled case", themes=[theme], publish_from=later)
+    expected = list(CaseStudy.objects.published().for_cards().order_by("-year_started", "title"))
+    expected.sort(key=lambda case: case.year_started is None)  # NULLS LAST on both databases
+    cards = public_cards(CaseStudy, "TRUE", [], "ORDER BY i.year_started DESC NULLS LAST, i.title ASC LIMIT %s", [9])
+    with django_assert_num_queries(0):
+        assert [(card.pk, card.title, card.country_name, card.card_areas, sorted(card.get_deferred_fields()))
+                for card in cards] == [
+            (case.pk, case.title, case.country_name, case.card_areas, sorted(case.get_deferred_fields()))
+            for case in expected
+        ]
+    assert [(card.title, card.card_areas) for card in cards] == [("New", ["Social care"]), ("Old", []), ("Undated", AREAS)]
+    assert public_cards(CaseStudy, "i.title = %s", ["Nothing"], "LIMIT %s", [5]) == []

@@ -2,9 +2,11 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.utils import timezone
 
 from tests.factories import future, make_case_study, make_contributor, make_publication, make_theme
 
@@ -138,6 +140,29 @@ def test_theme_json_ld_is_a_defined_term(client, coproduction):
 def test_draft_and_scheduled_themes_are_not_found(client, status, publish_from):
     make_theme("Hidden", slug="hidden", status=status, publish_from=publish_from)
     assert client.get("/themes/hidden/").status_code == 404
+
+
+def test_a_sub_theme_of_a_hidden_theme_names_no_parent_and_a_lately_public_theme_shows(client):
+    # The page reads the theme, its parent and its sub-themes with SQL written by hand
+    # (themes/views.py, _public_theme): the parent must still be named only when public, the
+    # sub-themes come in their order, then by name, without drafts or scheduled ones, and
+    # times are read as the ORM reads them (on SQLite too: a public-since time is compared).
+    earlier = timezone.now() - timedelta(hours=1)
+    hidden = make_theme("Secret parent", slug="secret-parent", status="draft")
+    make_theme("Public child", slug="public-child", parent=hidden, publish_from=earlier)
+    html = client.get("/themes/public-child/").text
+    assert "Secret parent" not in html
+    assert "Draft - not public." not in html
+    assert '<p class="card__kind">Research theme</p>' in html
+
+    top = make_theme("Open parent", slug="open-parent", publish_from=earlier)
+    for name, options in (("Zeta", {"order": 1}), ("Alpha", {"order": 2}), ("Beta", {"order": 1}),
+                          ("Draft sub", {"status": "draft"}), ("Later sub", {"publish_from": future()})):
+        make_theme(name, parent=top, slug=name.lower().replace(" ", "-"), **options)
+    html = client.get("/themes/open-parent/").text
+    sub_themes = html.split('<h2 id="subthemes-heading">Sub-themes</h2>', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'<a href="/themes/([a-z-]+)/">', sub_themes) == ["beta", "zeta", "alpha"]
+    assert "Sub-theme of Open parent" in client.get("/themes/beta/").text
 
 
 def test_staff_preview_a_draft_theme_with_the_banner(client):
