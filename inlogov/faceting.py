@@ -1143,12 +1143,18 @@ class CountedPaginator(Paginator):
         names = {name.lstrip("-") for name in query.order_by if isinstance(name, str)}
         return bool(names & set(query.annotations))
 
-    def __init__(self, object_list, per_page, count=None, chosen=None, rows_source=None, year_seek=None, **kwargs):
+    def __init__(
+        self, object_list, per_page, count=None, chosen=None, rows_source=None, year_seek=None, rows_reader=None,
+        **kwargs,
+    ):
         """``chosen``: (page number, ids) the counts query chose; ``rows_source``: the queryset
         (unfiltered) whose columns and prefetches that page's rows are read with, so that
         ``object_list`` (which may be lazy) is not built for it; ``year_seek``: (year field,
-        descending, [(year, items)] in the list's order) for a list ordered by year first."""
+        descending, [(year, items)] in the list's order) for a list ordered by year first;
+        ``rows_reader``: a function giving the public items of a list of ids, in any order,
+        as ``rows_source`` would (the listings' hand-written cards), used instead of it."""
         self.chosen, self.rows_source, self.year_seek = chosen, rows_source, year_seek
+        self.rows_reader = rows_reader
         super().__init__(object_list, per_page, **kwargs)
         if count is not None:
             self.__dict__["count"] = count  # fills the cached_property
@@ -1201,7 +1207,11 @@ class CountedPaginator(Paginator):
         at 100,000 publications). The publishing rule is applied again, so an item made
         private in between is left out rather than shown. (These paginators serve public
         listings only.) A queryset whose filters join other tables keeps them. ``source``
-        replaces ``object_list`` as the queryset read from (the same columns, unfiltered)."""
+        replaces ``object_list`` as the queryset read from (the same columns, unfiltered), and
+        ``rows_reader``, when given, replaces both."""
+        if self.rows_reader is not None:
+            rows = {row.pk: row for row in self.rows_reader(ids)}
+            return [rows[pk] for pk in ids if pk in rows]
         queryset = (self.object_list if source is None else source)._chain()
         query = queryset.query
         if len(query.alias_map) <= 1:
@@ -1235,16 +1245,19 @@ def page_number(page_value):
         return None
 
 
-def paginate(queryset, page_value, per_page, count=None, chosen=None, rows_source=None, year_seek=None):
+def paginate(
+    queryset, page_value, per_page, count=None, chosen=None, rows_source=None, year_seek=None, rows_reader=None
+):
     """A page of ``queryset`` whatever ``page_value`` is: returns (page_obj, message or None).
 
     ``count``, when known (``FacetedResult.total``), saves the COUNT query; ``chosen``
     (``FacetedResult.chosen_page``) saves the query choosing the page's items, which are then
-    read from ``rows_source`` when given; ``year_seek`` (``FacetedResult.year_seek``) lets deep
-    pages start at their year (see ``CountedPaginator``).
+    read from ``rows_source`` (or by ``rows_reader``) when given; ``year_seek``
+    (``FacetedResult.year_seek``) lets deep pages start at their year (see ``CountedPaginator``).
     """
     paginator = CountedPaginator(
-        queryset, per_page, count=count, chosen=chosen, rows_source=rows_source, year_seek=year_seek
+        queryset, per_page, count=count, chosen=chosen, rows_source=rows_source, year_seek=year_seek,
+        rows_reader=rows_reader,
     )
     if page_value in (None, ""):
         return paginator.page(1), None
@@ -1268,6 +1281,12 @@ class FacetedListMixin:
     """
 
     filterset_class = None
+
+    # Optional: a method taking a list of ids and giving the public items among them (any
+    # order) as the page shows them, for pages whose items were chosen by id (a search, a deep
+    # page); without it they are read from the FilterSet's queryset. The listings read them
+    # with SQL written by hand (publications/views.py).
+    read_rows = None
 
     def get_queryset(self):
         self.result = faceted_search(
@@ -1295,6 +1314,7 @@ class FacetedListMixin:
         page, self.page_problem = paginate(
             queryset, result.filterset.page, page_size, result.total, result.chosen_page,
             rows_source=result.filterset.queryset, year_seek=result.year_seek,
+            rows_reader=self.read_rows,
         )
         return page.paginator, page, page.object_list, page.has_other_pages()
 

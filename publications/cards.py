@@ -158,3 +158,14 @@ def public_cards(model, condition, params, tail, tail_params=(), using="default"
     for card in cards:
         setattr(card, iterable.attribute, values[card.pk])
     return cards
+
+
+def cards_by_id(model, ids, using="default"):
+    """The public ones of ``ids`` as cards (``public_cards``), in no particular order: a
+    listing's page whose items were chosen by id (a search's, a deep page's). The queryset
+    this replaces (``for_cards()`` filtered by id, with its ordering cleared) cost about 1 ms
+    of Django to build and compile a page (docs/performance.md, thirteenth session)."""
+    if not ids:
+        return []
+    placeholders = ", ".join(["%s"] * len(ids))
+    return public_cards(model, f"i.id IN ({placeholders})", list(ids), "", using=using)

@@ -3,6 +3,7 @@ from django.views.generic import DetailView, ListView
 
 from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
+from publications.cards import cards_by_id
 from publications.filters import CaseStudyFilter, PublicationFilter
 from publications.models import CaseStudy, Publication, prefetch_for_cards
 
@@ -13,6 +14,9 @@ class PublicationListView(FacetedListMixin, ListView):
     model = Publication
     filterset_class = PublicationFilter
     paginate_by = 20
+
+    def read_rows(self, ids):
+        return cards_by_id(Publication, ids)
 
 
 class PublicationDetailView(PreviewableDetailMixin, DetailView):
@@ -80,6 +84,9 @@ class CaseStudyListView(FacetedListMixin, ListView):
     model = CaseStudy
     filterset_class = CaseStudyFilter
     paginate_by = 20
+
+    def read_rows(self, ids):
+        return cards_by_id(CaseStudy, ids)
 
 
 class CaseStudyDetailView(PreviewableDetailMixin, DetailView):

@@ -89,6 +89,43 @@ def test_id_first_rows_are_fetched_by_id_and_an_item_made_private_in_between_is_
     assert "ORDER BY" not in sql and "ts_rank" not in sql and "CASE WHEN" not in sql
 
 
+@pytest.mark.parametrize("query", ["q=service", "q=service&page=3", "page=2", "sort=title&page=3", "page=4"])
+def test_listing_pages_chosen_by_id_show_the_same_cards_read_by_hand(client, catalogue, monkeypatch, query):
+    # The listings read a page whose items were chosen by id (a search, a deep page) with
+    # publications.cards.cards_by_id: the page must be exactly what the queryset gave.
+    from publications.views import PublicationListView
+
+    monkeypatch.setattr(CountedPaginator, "DEFERRED_OFFSET", 0)  # every page but the first, id-first
+    monkeypatch.setattr(PublicationListView, "paginate_by", 4)
+    make_publication("In a book", kind="chapter", parent=make_publication("Service design book"),
+                     year=2001, abstract="<p>services</p>")
+    pages = []
+    for reader in (PublicationListView.read_rows, None):
+        monkeypatch.setattr(PublicationListView, "read_rows", reader)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            pages.append((client.get(f"/publications/?{query}").text, len(queries)))
+    (by_hand, by_hand_queries), (by_queryset, by_queryset_queries) = pages
+    assert by_hand == by_queryset
+    assert by_hand_queries == by_queryset_queries  # nothing a card shows is read on its own
+    assert by_hand.count('class="card card--publication"') == (3 if query == "page=4" else 4)
+
+
+def test_id_first_rows_read_by_hand_leave_out_an_item_made_private_in_between(catalogue):
+    from publications.cards import cards_by_id
+
+    queryset = PublicationFilter(QueryDict("q=service")).qs
+    paginator = CountedPaginator(queryset, 4, count=13, rows_reader=lambda ids: cards_by_id(Publication, ids))
+    ids = list(queryset.values_list("pk", flat=True)[:4])
+    Publication.objects.filter(pk=ids[1]).update(status="draft")
+    Publication.objects.filter(pk=ids[2]).update(publish_from=future())
+    with CaptureQueriesContext(connection) as queries:
+        rows = paginator._rows(ids[::-1])
+    assert [row.pk for row in rows] == [ids[3], ids[0]]  # in the order given
+    assert "@@" not in queries.captured_queries[0]["sql"]  # the search is not redone
+    assert paginator._rows([]) == []
+
+
 def test_id_first_rows_keep_filters_that_join_so_no_item_repeats(catalogue):
     # The item has two themes; a filter on one joins the link table. Without its condition the
     # join would give the item twice.
