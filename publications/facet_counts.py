@@ -346,11 +346,25 @@ def count_theme_sets(theme_ids, id_count, sizes, item_count, groups):
     rolled = Counter()
     if groups and len(ids):
         items = np.repeat(np.arange(len(lengths)), lengths)  # the item each id belongs to
-        for parent, members in groups.items():
+        parents = list(groups)
+        members = [np.asarray(group, dtype=np.int64) for group in groups.values()]
+        every = np.concatenate(members)
+        if len(np.unique(every)) == len(every):
+            # Themes nest one level, so a theme is in one group at most: a table from theme id
+            # to its group's place (-1: in none) replaces an np.isin per group (a third of this
+            # function's time for a search's 4,400 matches under four parents).
+            group_of = np.full(max(int(themes[-1]), int(every.max())) + 1, -1, dtype=np.int64)
+            for place, group in enumerate(members):
+                group_of[group] = place
+            places = group_of[ids]
+            kept = places >= 0
             # An item under two of a parent's themes counts once for it.
-            n = int(np.count_nonzero(np.bincount(items[np.isin(ids, members)], minlength=1)))
-            if n:
-                rolled[parent] = n
+            present = np.zeros((len(lengths), len(parents)), dtype=bool)
+            present[items[kept], places[kept]] = True
+            found = np.count_nonzero(present, axis=0).tolist()
+        else:  # a theme under two parents (rows the admin's validation would refuse): one by one
+            found = [int(np.count_nonzero(np.bincount(items[np.isin(ids, group)], minlength=1))) for group in members]
+        rolled.update({parent: n for parent, n in zip(parents, found, strict=True) if n})
     return direct, rolled
 
 

@@ -36,16 +36,18 @@ def _first_people(theme_ids):
 
     Written as SQL rather than built with the ORM: Django took about 3.5 ms to build and compile
     this statement (about 13 million instructions, a fifth of the page), for under a millisecond
-    of SQL. The publishing rule comes from ``published_sql``, beside ``published_q``
-    (inlogov/publishing.py), and tests/themes/test_views.py checks each condition (draft and
-    scheduled people, as experts and as authors; draft and scheduled publications; draft
-    sub-themes; the name order and the limit) on both databases.
+    of SQL; its rows become people through ``RowReader`` rather than a raw queryset, which
+    cost about 0.5 ms more for 25 people. The publishing rule comes from ``published_sql``,
+    beside ``published_q`` (inlogov/publishing.py), and tests/themes/test_views.py checks each
+    condition (draft and scheduled people, as experts and as authors; draft and scheduled
+    publications; draft sub-themes; the name order and the limit) on both databases.
     """
     wanted = PEOPLE_SHOWN + 1
     themes = ", ".join(["%s"] * len(theme_ids))
     now = timezone.now()
     rule = {alias: published_sql(alias, now) for alias in ("c", "e", "k", "p")}
-    columns = ", ".join(f"c.{name}" for name in ("id", *PERSON_CARD_COLUMNS))
+    reader = RowReader(Contributor, [Contributor._meta.pk, *map(Contributor._meta.get_field, PERSON_CARD_COLUMNS)])
+    columns = ", ".join(reader.columns("c"))
     sql = (
         f"SELECT {columns} FROM people_contributor c WHERE {rule['c'][0]} AND ("  # noqa: S608 (fixed SQL; values are parameters)
         # The first people with expertise in the themes...
@@ -67,7 +69,9 @@ def _first_people(theme_ids):
         *rule["k"][1], *rule["p"][1], *theme_ids, wanted,
         wanted,
     ]
-    return list(Contributor.objects.raw(sql, params))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [reader(row) for row in cursor.fetchall()]
 
 
 def _count_case_studies(theme_ids):

@@ -58,7 +58,33 @@ def test_theme_sets_are_counted_per_theme_and_once_per_parent():
     )
     assert direct == {1: 1, 2: 2, 3: 2, 5: 1, 7: 1}
     assert rolled == {1: 3, 4: 1}
+    # Three levels (a sub-theme with sub-themes of its own, which the admin refuses): a theme
+    # in two groups counts for both.
+    assert count_theme_sets(
+        ",".join(map(str, ids)), len(ids), ",".join(str(len(item)) for item in sets), len(sets),
+        {1: [1, 2, 3], 3: [3, 7], 4: [4, 5]},
+    )[1] == {1: 3, 3: 3, 4: 1}
     assert count_theme_sets(None, 0, None, 0, {1: [1, 2]}) == ({}, {})  # nothing matched
     assert count_theme_sets(None, 0, "0,0", 2, {1: [1, 2]}) == ({}, {})  # two items with no theme
     with pytest.raises(ValueError, match="3 theme ids for theme sets of 2 in all"):
         count_theme_sets("1,2,3", 3, "1,1", 2, {})
+    # Random catalogues against the plain definition, with one-level groups (the table) and
+    # overlapping ones (one by one).
+    generator = random.Random(7)
+    for case in range(400):
+        sets = [generator.sample(range(1, 25), generator.randint(0, 4)) for _ in range(generator.randint(0, 50))]
+        themes = generator.sample(range(1, 30), 12)
+        groups, taken = {}, 0
+        for parent in generator.sample(themes, generator.randint(0, 4)):
+            size = generator.randint(0, 3)
+            kids = themes[taken : taken + size] if case % 2 else generator.sample(themes, size)
+            taken += size
+            groups[parent] = [parent, *(kid for kid in kids if kid != parent)]
+        ids = [pk for item in sets for pk in item]
+        direct, rolled = count_theme_sets(
+            ",".join(map(str, ids)) or None, len(ids), ",".join(str(len(item)) for item in sets) or None, len(sets),
+            groups,
+        )
+        assert direct == Counter(ids)
+        expected = {parent: sum(1 for item in sets if set(item) & set(group)) for parent, group in groups.items()}
+        assert rolled == {parent: n for parent, n in expected.items() if n}
