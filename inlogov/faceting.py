@@ -359,6 +359,13 @@ class ChoiceFacet(_ListFacet):
     def apply(self, queryset, selection, fs):
         return queryset.filter(**{f"{self.field}__in": [self.db_value(value) for value in selection]})
 
+    def condition_sql(self, alias, selection, fs):
+        """``apply``'s condition as SQL on table alias ``alias``, and its parameters (for a
+        counts reader that writes one statement, publications/facet_counts.py)."""
+        column = connection.ops.quote_name(fs.queryset.model._meta.get_field(self.field).column)
+        values = [self.db_value(value) for value in selection]
+        return f"{alias}.{column} IN ({', '.join(['%s'] * len(values))})", values
+
     def counts(self, base, selection, fs):
         rows = base.order_by().values(self.field).annotate(n=Count("pk")).values_list(self.field, "n")
         return self.values_from({self.from_db(key): n for key, n in rows}, selection)
@@ -515,12 +522,24 @@ class RelatedFacet(_ListFacet):
         ids = self._ids(fs, selection)
         if not ids:
             return queryset.none()
+        return queryset.filter(pk__in=RawSQL(*self._matching_sql(ids)))  # noqa: S611 (see _matching_sql)
+
+    def _matching_sql(self, ids):
+        """The ids of the items linked to any of ``ids``, as a subquery, and its parameters."""
         table, source, target = self._link_names()
-        matching = RawSQL(  # noqa: S611 (names from the model, values as parameters)
+        return (
             f"SELECT {source} FROM {table} WHERE {target} IN ({', '.join(['%s'] * len(ids))})",  # noqa: S608 (names from the model; ids are parameters)
-            ids,
+            list(ids),
         )
-        return queryset.filter(pk__in=matching)
+
+    def condition_sql(self, alias, selection, fs):
+        """``apply``'s condition as SQL on table alias ``alias``, and its parameters (for a
+        counts reader that writes one statement, publications/facet_counts.py)."""
+        ids = self._ids(fs, selection)
+        if not ids:
+            return "FALSE", []
+        matching, params = self._matching_sql(ids)
+        return f"{alias}.{connection.ops.quote_name(fs.queryset.model._meta.pk.column)} IN ({matching})", params
 
     def _link_names(self):
         """The through table and its columns for the listed item and for the value, quoted, for
@@ -566,13 +585,21 @@ class RelatedFacet(_ListFacet):
         items' subquery is ``hidden_sql``, the one the ORM's ``exclude(published_q())`` writes.
         tests/publications/test_faceting.py checks these counts on both databases.
         """
-        table, source, target = self._link_names()
         if fs.unrestricted_except(self.name):
             inner, inner_params = hidden_sql(base.model._meta.db_table)
-            in_base = f"l.{source} NOT IN ({inner})"
+            negated = True
         else:
             inner, inner_params = base.order_by().values("pk").query.sql_with_params()
-            in_base = f"l.{source} IN ({inner})"
+            negated = False
+        with connection.cursor() as cursor:
+            cursor.execute(*self.count_rows_sql(inner, inner_params, public_ids, children, negated))
+            return cursor.fetchall()
+
+    def count_rows_sql(self, inner, inner_params, public_ids, children, negated=False):
+        """``_count_rows``'s statement, and its parameters, for the items whose ids the subquery
+        ``inner`` gives (``negated``: the items it does not give)."""
+        table, source, target = self._link_names()
+        in_base = f"l.{source} {'NOT IN' if negated else 'IN'} ({inner})"
         public = ", ".join(["%s"] * len(public_ids))
         where = f"{in_base} AND l.{target} IN ({public})"
         where_params = [*inner_params, *public_ids]
@@ -589,9 +616,7 @@ class RelatedFacet(_ListFacet):
                 f"FROM {table} l WHERE {where} GROUP BY 1"
             )
             params += [*case_params, *where_params]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        return sql, params
 
     def counts_precomputed(self, reader, selection, fs):
         selection = selection or []
@@ -601,7 +626,7 @@ class RelatedFacet(_ListFacet):
             return self._top_values(winners, selection, fs)
         public_ids = [row["pk"] for row in self._all_rows(fs)]
         children = self._children(fs) if self.hierarchical else {}
-        direct_counts, rolled_counts = reader.themes(public_ids, children)
+        direct_counts, rolled_counts = reader.related(self.name, public_ids, children)
         return self.values_from(direct_counts, rolled_counts, selection, fs)
 
     def values_from(self, direct_counts, rolled_counts, selection, fs):
@@ -729,6 +754,14 @@ class YearRangeFacet(FacetDefinition):
         if end is not None:
             queryset = queryset.filter(**{f"{self.field}__lte": end})
         return queryset
+
+    def condition_sql(self, alias, selection, fs):
+        """``apply``'s condition as SQL on table alias ``alias``, and its parameters (for a
+        counts reader that writes one statement, publications/facet_counts.py)."""
+        column = f"{alias}.{connection.ops.quote_name(fs.queryset.model._meta.get_field(self.field).column)}"
+        start, end = selection
+        bounds = [(f"{column} >= %s", start), (f"{column} <= %s", end)]
+        return " AND ".join(sql for sql, value in bounds if value is not None), [v for _s, v in bounds if v is not None]
 
     def counts(self, base, selection, fs):
         from django.db.models import F
@@ -1001,6 +1034,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         wanted = [d for d in self.facet_definitions if names is None or d.name in names]
         reader = self.precomputed()
         restricted = None
+        if reader is not None and hasattr(reader, "wanted"):
+            reader.wanted([d.name for d in wanted if d.precomputed])  # a reader counting only what is asked
         if reader is not None:
             # Facets with other selections applied are counted together in one query.
             restricted = reader.restricted(

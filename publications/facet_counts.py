@@ -37,7 +37,8 @@ import numpy as np
 from django.db import connection
 
 from inlogov import fulltext
-from inlogov.publishing import Status, hidden_sql, scheduled_sql
+from inlogov.faceting import BooleanFacet, ChoiceFacet, RelatedFacet, YearRangeFacet
+from inlogov.publishing import Status, hidden_sql, published_sql, scheduled_sql
 
 ROW_COLUMNS = "kind, year, is_open_access, theme_ids, contributor_ids"
 
@@ -117,6 +118,13 @@ class _Counts:
         caches them), so they are not needed again here."""
         self._load()
         return self.values["theme"], self.values["rollup"]
+
+    def related(self, name, public_ids, children):
+        """``themes()`` for the facet ``name`` of a many-to-many relation (RelatedFacet); these
+        readers count the theme facet only."""
+        if name != "theme":
+            raise ValueError(f"No stored counts for the {name!r} facet.")
+        return self.themes(public_ids, children)
 
 
 def _hidden_sql(model):
@@ -814,3 +822,140 @@ class CubeCounts(RestrictedCounts):
         definition = self.fs.facet_definition("year")
         start, end = self.fs.selection["year"]
         return (start if start is not None else definition.low) <= year <= (end if end is not None else definition.high)
+
+
+class StatementCounts(_Counts):
+    """Every facet of a listing whose FilterSet has no stored counts (the case studies), and the
+    number of matching items, counted under the current selections in one statement written
+    by hand: for each facet, the GROUP BY the ORM's ``counts`` sends, over the items that pass
+    every selection but its own (each selection's SQL is its facet's ``condition_sql``, beside
+    its ``apply``), joined by UNION ALL.
+
+    Why: the case-study listing built, compiled and sent a filtered queryset and a GROUP BY for
+    each of its four facets, 8-10 ms of Python at 100,000 publications for about 4 ms of SQL.
+    The statements keep their shapes, so PostgreSQL plans each branch as it planned them; one
+    materialised set of the items with a flag per selection, as ``RestrictedCounts`` uses,
+    was tried first and cost PostgreSQL about 3 ms more here (it scans every public case study
+    to flag it, where each branch reads only its own matches). PostgreSQL only, and not for a
+    search (the ORM counts those, as before); tests/publications/test_facet_counts.py checks
+    that every facet, count and total equals the ORM's for many selections.
+    """
+
+    def __init__(self, fs):
+        super().__init__()
+        self.fs = fs
+        self.names = set()  # the facets asked for (``wanted``); none: the total alone
+        self._loaded = False
+        self._total = None
+
+    def available(self):
+        """On PostgreSQL, for a FilterSet whose facets are all of the kinds counted here (a
+        relation without a limit, a choice that is not a boolean, a year range), without a
+        search."""
+        fs = self.fs
+        return connection.vendor == "postgresql" and not (fs.q and fs.search_spec) and all(
+            definition.precomputed and self._kind(definition) is not None for definition in fs.facet_definitions
+        )
+
+    @staticmethod
+    def _kind(definition):
+        if isinstance(definition, RelatedFacet):
+            return "related" if definition.limit is None else None
+        if isinstance(definition, ChoiceFacet):
+            return "choice" if not isinstance(definition, BooleanFacet) else None
+        return "year" if isinstance(definition, YearRangeFacet) else None
+
+    def wanted(self, names):
+        self.names = set(names)
+
+    def restricted(self, names):
+        return self  # one statement counts every facet with the selections applied
+
+    def chosen_page(self):
+        return None  # the page is read as before (RestrictedCounts chooses a search's)
+
+    def years(self):
+        self._load()
+        return {year: n for year, n in self.values.get("year", Counter()).items() if n > 0}
+
+    def related(self, name, public_ids, children):
+        self._load()
+        return self.values.get(name, Counter()), self.values.get(f"{name}:rollup", Counter())
+
+    def choice(self, facet):
+        self._load()
+        return {value: n for value, n in self.values.get(facet, Counter()).items() if n > 0}
+
+    def total(self):
+        self._load()
+        return self._total
+
+    matching_total = total
+
+    def _load(self):
+        if self._loaded:
+            return
+        self._loaded = True
+        for facet, value, n, level in self._rows():
+            if facet == "total":
+                self._total = n
+                continue
+            kind = self._kind(self.fs.facet_definition(facet))
+            key = f"{facet}:rollup" if kind == "related" and level == 0 else facet
+            # Choices keep the database's text (the ORM's values, as the parameter spells them);
+            # related ids and years are numbers (years() and decades() read the "year" facet).
+            self.values.setdefault(key, Counter())[value if kind == "choice" else int(value)] = n
+
+    def _rows(self):
+        """[(facet, value, n, level)] of every counted facet, and ('total', '', n, 1)."""
+        fs = self.fs
+        model = fs.queryset.model
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        conditions = {name: fs.facet_definition(name).condition_sql("c", selection, fs)
+                      for name, selection in fs.selection.items()}
+
+        def where(name):
+            """The publishing rule and every selection but ``name``'s, with their parameters."""
+            rule, params = published_sql("c")
+            parts = [rule]
+            for other in sorted(conditions):
+                if other != name:
+                    parts.append(f"({conditions[other][0]})")
+                    params = [*params, *conditions[other][1]]
+            return " AND ".join(parts), params
+
+        branches, params = [], []
+        for definition in fs.facet_definitions:
+            name = definition.name
+            if name not in self.names:
+                continue
+            sql, sql_params = where(name)
+            if self._kind(definition) == "related":
+                public_ids = [row["pk"] for row in definition._all_rows(fs)]
+                if not public_ids:
+                    continue
+                children = definition._children(fs) if definition.hierarchical else {}
+                if fs.unrestricted_except(name):  # as the ORM's path: leave out the few hidden items
+                    inner, inner_params = hidden_sql(model._meta.db_table)
+                    counted = definition.count_rows_sql(inner, inner_params, public_ids, children, negated=True)
+                else:
+                    counted = definition.count_rows_sql(
+                        f"SELECT c.{quote(model._meta.pk.column)} FROM {table} c WHERE {sql}", sql_params,  # noqa: S608
+                        public_ids, children,
+                    )
+                branches.append(f"SELECT %s, v::text, n, level FROM ({counted[0]}) AS r_{name}(v, n, level)")  # noqa: S608
+                params += [name, *counted[1]]
+            else:
+                column = "c." + quote(model._meta.get_field(definition.field).column)
+                branches.append(
+                    f"SELECT %s, {column}::text, count(*), 1 FROM {table} c "  # noqa: S608 (names from the model)
+                    f"WHERE {sql} AND {column} IS NOT NULL GROUP BY 2"
+                )
+                params += [name, *sql_params]
+        sql, sql_params = where(None)
+        branches.append(f"SELECT 'total', '', count(*), 1 FROM {table} c WHERE {sql}")  # noqa: S608 (names from the model)
+        params += sql_params
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(branches), params)
+            return cursor.fetchall()

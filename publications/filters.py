@@ -40,7 +40,7 @@ from inlogov.faceting import (
 )
 from inlogov.publishing import published_sql
 from publications.countries import country_choices
-from publications.facet_counts import PrecomputedCounts, theme_years
+from publications.facet_counts import PrecomputedCounts, StatementCounts, theme_years
 from publications.models import YEAR_MAX, YEAR_MIN, CaseStudy, Publication, PublicationContributor
 
 SORT_CHOICES = [
@@ -209,6 +209,7 @@ class CaseStudyFilter(_CommonFilters):
             rows=_theme_rows,
             hierarchical=True,
             noun="published theme",
+            precomputed=True,
         ),
         RelatedFacet(
             "service_area",
@@ -219,10 +220,13 @@ class CaseStudyFilter(_CommonFilters):
             values_queryset=_service_areas,
             rows=_service_area_rows,
             noun="service area",
+            precomputed=True,
         ),
-        ChoiceFacet("country", "Country", "country", country_choices, noun="country code"),
-        YearRangeFacet("year", "Year started", "year_started", low=YEAR_MIN, high=YEAR_MAX),
+        ChoiceFacet("country", "Country", "country", country_choices, noun="country code", precomputed=True),
+        YearRangeFacet("year", "Year started", "year_started", low=YEAR_MIN, high=YEAR_MAX, precomputed=True),
     )
+    # On PostgreSQL, without a search: every facet in one statement (publications/facet_counts.py).
+    precomputed_counts = StatementCounts
     # Country codes are accepted in any case.
     facet_definitions[2].case_insensitive = True
     search_spec = fulltext.SearchSpec(title_fields=("title",), other_fields=("summary", "locality", "body"))

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from inlogov import publishing
 from inlogov.faceting import faceted_search, page_number, paginate
-from publications.filters import PublicationFilter, theme_publications_per_year
+from publications.filters import CaseStudyFilter, PublicationFilter, theme_publications_per_year
 from publications.models import Publication, PublicationContributor
 from tests.factories import future, make_contributor, make_publication, make_theme
 from tests.publications.listing_data import build_catalogue
@@ -339,6 +339,58 @@ def test_read_counts_equal_group_by_counts(query):
     fast, total, actual = _facets(PublicationFilter, query)
     assert fast == _facets(GroupByFilter, query)[0]
     assert total in (None, actual)
+
+
+class CaseStudyGroupByFilter(CaseStudyFilter):
+    """The case-study FilterSet with every facet counted by the ORM's GROUP BYs."""
+
+    precomputed_counts = None
+
+
+CASE_STUDY_QUERIES = [
+    "",
+    "theme=co-production",  # a parent: its sub-themes too, and its count rolled up
+    "theme=co-design",
+    "theme=local-governance&theme=co-commissioning",
+    "service_area=health",
+    "service_area=health&service_area=housing",
+    "country=gb",  # any case
+    "country=GB&country=DE",
+    "year_from=2010&year_to=2016",
+    "year_to=2012",
+    "theme=co-production&country=GB",
+    "theme=co-production&service_area=social-care&year_from=2012",
+    "theme=co-production&service_area=health&country=NZ&year_from=2000&year_to=2030",
+    "country=DE&service_area=social-care",  # nothing matches; selected values stay with 0
+    "theme=hidden-theme",  # a draft theme is ignored
+    "theme=co-design&sort=title",
+]
+
+
+@pytest.mark.parametrize("query", CASE_STUDY_QUERIES)
+def test_case_study_counts_from_one_statement_equal_group_by_counts(query, django_assert_num_queries):
+    build_catalogue()
+    filterset = CaseStudyFilter(QueryDict(query))
+    assert filterset.precomputed() is not None  # the statement, not the GROUP BYs
+    fast, total, actual = _facets(CaseStudyFilter, query)
+    assert fast == _facets(CaseStudyGroupByFilter, query)[0]
+    assert total == actual  # the number of results comes from the same statement
+    assert [facet[0] for facet in fast] == ["theme", "service_area", "country", "year"]
+    # The vocabularies (themes, service areas) and one statement for every count.
+    with django_assert_num_queries(3):
+        CaseStudyFilter(QueryDict(query)).facets()
+
+
+def test_case_study_counts_of_one_facet_count_only_that_facet(django_assert_num_queries):
+    build_catalogue()
+    filterset = CaseStudyFilter(QueryDict("country=GB"))
+    with CaptureQueriesContext(connection) as queries:
+        (facet,) = filterset.facets(names=["theme"])
+    assert [(v.value, v.count) for v in facet.values] == [("co-production", 2), ("co-design", 1), ("co-commissioning", 1)]
+    statement = queries.captured_queries[-1]["sql"]
+    assert "servicearea" not in statement and "year_started" not in statement
+    # A search is counted by the ORM, as before.
+    assert CaseStudyFilter(QueryDict("q=care")).precomputed() is None
 
 
 SEARCH_PAGES = [
