@@ -67,10 +67,11 @@ API_LINK_COLUMNS = {
     "publication": ("parent", "slug", "title", "subtitle", "kind", "year"),
     "case_study": ("slug", "title"),
 }
-# The columns an HTML card shows (templates/jinja2/includes/publication_card.html and
-# case_study_card.html): for_cards() loads these and no others. Turning the rest into Python
-# objects (an abstract, three timestamps a row, a contributor's biography) was about a third of
-# fetching a page of cards. The parent's publishing fields decide whether its link is shown.
+# The columns an HTML card shows (the macros publication_card and case_study_card in
+# templates/jinja2/includes/cards.html): for_cards() loads these and no others. Turning the
+# rest into Python objects (an abstract, three timestamps a row, a contributor's biography) was
+# about a third of fetching a page of cards. The parent's publishing fields decide whether its
+# link is shown.
 CARD_COLUMNS = {
     "publication": (
         "slug", "title", "subtitle", "kind", "year", "is_open_access", "container_title", "parent",
@@ -122,7 +123,7 @@ class PublicationQuerySet(PublishableQuerySet):
         return self.order_by(WENT_PUBLIC.desc(), "-pk")
 
     def for_cards(self):
-        """What a card on an HTML page shows (templates/jinja2/includes/publication_card.html): the
+        """What a card on an HTML page shows (``publication_card`` in includes/cards.html): the
         columns in ``CARD_COLUMNS``, the parent's link, and each card's line of credits
         (``card_credits``: published contributors in their stored order, with their roles),
         read for all the rows in one query by ``publications.cards.CardIterable``.
@@ -382,7 +383,7 @@ class PublicationContributor(models.Model):
 
 class CaseStudyQuerySet(PublishableQuerySet):
     def for_cards(self):
-        """What a card on an HTML page shows (templates/jinja2/includes/case_study_card.html): the
+        """What a card on an HTML page shows (``case_study_card`` in includes/cards.html): the
         columns in ``CARD_COLUMNS`` and the service areas' names (``card_areas``), read for all
         the rows in one query by ``publications.cards.CaseStudyCardIterable``. Cards show no
         themes."""
