@@ -1,8 +1,10 @@
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django.views.generic import DetailView, ListView
 
 from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
+from inlogov.publishing import published_sql
+from inlogov.rows import RowReader
 from publications.cards import cards_by_id
 from publications.filters import CaseStudyFilter, PublicationFilter
 from publications.models import CaseStudy, Publication, prefetch_for_cards
@@ -17,6 +19,38 @@ class PublicationListView(FacetedListMixin, ListView):
 
     def read_rows(self, ids):
         return cards_by_id(Publication, ids)
+
+
+RELATED = 4
+
+
+def _related(publication, theme_ids):
+    """The newest RELATED public publications sharing a theme with ``publication``, other than it
+    and its chapters, as links (slug, title, subtitle and year loaded).
+
+    An existence test, not a join with DISTINCT: the database walks the newest-first index and
+    stops at the fourth match instead of collecting every item of the themes. Written by hand:
+    Django took about 1 ms to build and compile the queryset (with its Exists and two excludes)
+    for a statement PostgreSQL runs in a tenth of that. ``exclude(parent=...)`` kept items
+    without a parent, as ``parent_id IS NULL OR`` does here. tests/publications/
+    test_detail_views.py checks drafts, scheduled items, chapters and the order.
+    """
+    opts = Publication._meta
+    reader = RowReader(Publication, [opts.pk, *map(opts.get_field, ("slug", "title", "subtitle", "year"))])
+    links = Publication.themes.through._meta
+    quote = connection.ops.quote_name
+    rule, params = published_sql("p")
+    sql = (
+        f"SELECT {', '.join(reader.columns('p'))} FROM {quote(opts.db_table)} p "  # noqa: S608 (names from the models)
+        f"WHERE {rule} AND EXISTS (SELECT 1 FROM {quote(links.db_table)} l "
+        f"WHERE l.{quote(links.get_field('publication').column)} = p.id "
+        f"AND l.{quote(links.get_field('theme').column)} IN ({', '.join(['%s'] * len(theme_ids))})) "
+        "AND p.id <> %s AND (p.parent_id IS NULL OR p.parent_id <> %s) "
+        "ORDER BY p.year DESC, p.title ASC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *theme_ids, publication.pk, publication.pk, RELATED])
+        return [reader(row) for row in cursor.fetchall()]
 
 
 class PublicationDetailView(PreviewableDetailMixin, DetailView):
@@ -40,21 +74,7 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
         origin = metadata.base_url(self.request)
         url = origin + publication.get_absolute_url()
         theme_ids = [theme.pk for theme in publication.themes.all()]
-        related = []
-        if theme_ids:
-            # An existence test, not a join with DISTINCT: the database walks the newest-first
-            # index and stops at the fourth match instead of collecting every item of the themes.
-            shares_theme = Exists(
-                Publication.themes.through.objects.filter(publication=OuterRef("pk"), theme__in=theme_ids)
-            )
-            related = list(
-                Publication.objects.published()
-                .filter(shares_theme)
-                .exclude(pk=publication.pk)
-                .exclude(parent=publication)
-                .only("slug", "title", "subtitle", "year")
-                .order_by("-year", "title")[:4]
-            )
+        related = _related(publication, theme_ids) if theme_ids else []
         # The publication's credits and those of its chapters' cards, at once.
         prefetch_for_cards([publication, *publication.published_children])
         contributions = list(publication.contributions.all())

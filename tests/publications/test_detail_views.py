@@ -399,3 +399,25 @@ def test_case_study_page_query_count_is_constant(client, django_assert_num_queri
     with django_assert_num_queries(CASE_STUDY_DETAIL_QUERIES):
         response = client.get("/case-studies/busy-case/")
     assert response.text.count('class="card card--publication"') == size
+
+
+def test_related_publications_are_the_four_newest_public_ones_sharing_a_theme(client):
+    # Read by SQL written by hand (publications/views.py, _related): the rule must still leave
+    # out drafts, scheduled items, the page's own publication and its chapters, keep other
+    # books' chapters, and order by year, newest first, then title.
+    theme, other, hidden = make_theme("Shared"), make_theme("Other"), make_theme("Hidden", status="draft")
+    book = make_publication("The book", slug="the-book", year=2020, themes=[theme, hidden])
+    make_publication("Its chapter", kind="chapter", parent=book, year=2024, themes=[theme])
+    elsewhere = make_publication("Another book", year=2010, themes=[other])
+    make_publication("A chapter elsewhere", kind="chapter", parent=elsewhere, year=2023, themes=[theme])
+    make_publication("Draft", year=2024, themes=[theme], status="draft")
+    make_publication("Scheduled", year=2024, themes=[theme], publish_from=future())
+    make_publication("Under a draft theme only", year=2024, themes=[hidden])
+    make_publication("Not sharing", year=2024, themes=[other])
+    for title, year in (("B same year", 2022), ("A same year", 2022), ("Oldest", 2001), ("Too old", 2000)):
+        make_publication(title, year=year, themes=[theme])
+    html = client.get("/publications/the-book/").text
+    section = html.split('<h2 id="related-heading">Related publications</h2>', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'<a href="/publications/[^"]+/">([^<]+)</a> <span class="muted">\((\d+)\)</span>', section) == [
+        ("A chapter elsewhere", "2023"), ("A same year", "2022"), ("B same year", "2022"), ("Oldest", "2001"),
+    ]
