@@ -1180,22 +1180,27 @@ class CountedPaginator(Paginator):
 
     def __init__(
         self, object_list, per_page, count=None, chosen=None, rows_source=None, year_seek=None, rows_reader=None,
-        **kwargs,
+        page_reader=None, **kwargs,
     ):
         """``chosen``: (page number, ids) the counts query chose; ``rows_source``: the queryset
         (unfiltered) whose columns and prefetches that page's rows are read with, so that
         ``object_list`` (which may be lazy) is not built for it; ``year_seek``: (year field,
         descending, [(year, items)] in the list's order) for a list ordered by year first;
         ``rows_reader``: a function giving the public items of a list of ids, in any order,
-        as ``rows_source`` would (the listings' hand-written cards), used instead of it."""
+        as ``rows_source`` would (the listings' hand-written cards), used instead of it;
+        ``page_reader``: a function (offset, limit) giving that slice of the list as the
+        queryset would, or None when it cannot, for the pages before ``DEFERRED_OFFSET``
+        (the listings' first pages without ``object_list``, which may be lazy, being built)."""
         self.chosen, self.rows_source, self.year_seek = chosen, rows_source, year_seek
-        self.rows_reader = rows_reader
+        self.rows_reader, self.page_reader = rows_reader, page_reader
         super().__init__(object_list, per_page, **kwargs)
         if count is not None:
             self.__dict__["count"] = count  # fills the cached_property
 
     def _check_object_list_is_ordered(self):
-        if self.chosen is None:  # a chosen page comes in its own order; the list is not built to check
+        # A chosen page comes in its own order, and a page reader gives the list's: the list is
+        # not built to check.
+        if self.chosen is None and self.page_reader is None:
             super()._check_object_list_is_ordered()
 
     def page(self, number):
@@ -1206,6 +1211,10 @@ class CountedPaginator(Paginator):
             return self._get_page(self._rows(self.chosen[1], self.rows_source), number, self)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
+        if self.page_reader is not None and bottom < self.DEFERRED_OFFSET:
+            rows = self.page_reader(bottom, top - bottom) if top > bottom else []
+            if rows is not None:
+                return self._get_page(rows, number, self)
         if not hasattr(self.object_list, "values_list") or (
             bottom < self.DEFERRED_OFFSET and not self._ordered_by_annotation()
         ):
@@ -1281,18 +1290,20 @@ def page_number(page_value):
 
 
 def paginate(
-    queryset, page_value, per_page, count=None, chosen=None, rows_source=None, year_seek=None, rows_reader=None
+    queryset, page_value, per_page, count=None, chosen=None, rows_source=None, year_seek=None, rows_reader=None,
+    page_reader=None,
 ):
     """A page of ``queryset`` whatever ``page_value`` is: returns (page_obj, message or None).
 
     ``count``, when known (``FacetedResult.total``), saves the COUNT query; ``chosen``
     (``FacetedResult.chosen_page``) saves the query choosing the page's items, which are then
     read from ``rows_source`` (or by ``rows_reader``) when given; ``year_seek``
-    (``FacetedResult.year_seek``) lets deep pages start at their year (see ``CountedPaginator``).
+    (``FacetedResult.year_seek``) lets deep pages start at their year; ``page_reader`` reads
+    the first pages (see ``CountedPaginator``).
     """
     paginator = CountedPaginator(
         queryset, per_page, count=count, chosen=chosen, rows_source=rows_source, year_seek=year_seek,
-        rows_reader=rows_reader,
+        rows_reader=rows_reader, page_reader=page_reader,
     )
     if page_value in (None, ""):
         return paginator.page(1), None
@@ -1322,6 +1333,10 @@ class FacetedListMixin:
     # page); without it they are read from the FilterSet's queryset. The listings read them
     # with SQL written by hand (publications/views.py).
     read_rows = None
+    # Optional: a method (filterset, offset, limit) giving that slice of the listing as the
+    # FilterSet's queryset would, or None when it cannot (a search); the listings read their
+    # first pages with SQL written by hand (publications/views.py).
+    read_page = None
 
     def get_queryset(self):
         self.result = faceted_search(
@@ -1350,6 +1365,7 @@ class FacetedListMixin:
             queryset, result.filterset.page, page_size, result.total, result.chosen_page,
             rows_source=result.filterset.queryset, year_seek=result.year_seek,
             rows_reader=self.read_rows,
+            page_reader=partial(self.read_page, result.filterset) if self.read_page is not None else None,
         )
         return page.paginator, page, page.object_list, page.has_other_pages()
 

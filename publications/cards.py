@@ -169,3 +169,54 @@ def cards_by_id(model, ids, using="default"):
         return []
     placeholders = ", ".join(["%s"] * len(ids))
     return public_cards(model, f"i.id IN ({placeholders})", list(ids), "", using=using)
+
+
+def listing_page(model, fs, offset, limit, using="default"):
+    """Cards ``offset`` to ``offset + limit`` of the listing FilterSet ``fs`` gives, as its
+    sorted queryset would give them (``public_cards``), or None when this cannot say: a search
+    (ordered by rank; the counts statement chooses its page) or an ordering it cannot write.
+
+    Each selection's SQL is its facet's ``condition_sql``, beside its ``apply``; the ordering
+    is the FilterSet's ``sort_orders``. The queryset this replaces on a listing's first pages
+    (the filters, the ordering and the parent's columns to build and compile) was about 1 ms of
+    Django a page (docs/performance.md, thirteenth session). tests/publications/
+    test_listing_views.py checks pages of many selections and orders against the queryset's.
+    """
+    if fs.q:
+        return None
+    order = _order_sql(model, fs.sort_orders[fs.sort][1], connections[using].ops.quote_name)
+    if order is None:
+        return None
+    conditions, params = [], []
+    for name, selection in fs.selection.items():
+        sql, condition_params = fs.facet_definition(name).condition_sql("i", selection, fs)
+        conditions.append(f"({sql})")
+        params += condition_params
+    return public_cards(
+        model, " AND ".join(conditions) or "TRUE", params, f"ORDER BY {order} LIMIT %s OFFSET %s", [limit, offset],
+        using=using,
+    )
+
+
+def _order_sql(model, ordering, quote):
+    """``ordering`` (names, "-" for descending, or ``F(...).asc()/.desc()`` with their NULLS
+    placement) as SQL on table alias ``i``, or None for anything else (an annotation)."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import F
+    from django.db.models.expressions import OrderBy
+
+    opts, parts = model._meta, []
+    for item in ordering:
+        if isinstance(item, str):
+            name, descending, nulls = item.lstrip("-"), item.startswith("-"), ""
+        elif isinstance(item, OrderBy) and isinstance(item.expression, F):
+            name, descending = item.expression.name, item.descending
+            nulls = " NULLS LAST" if item.nulls_last else " NULLS FIRST" if item.nulls_first else ""
+        else:
+            return None
+        try:
+            column = opts.pk.column if name == "pk" else opts.get_field(name).column
+        except FieldDoesNotExist:  # an annotation, such as a search's rank
+            return None
+        parts.append(f"i.{quote(column)} {'DESC' if descending else 'ASC'}{nulls}")
+    return ", ".join(parts)

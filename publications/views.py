@@ -5,7 +5,7 @@ from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
 from inlogov.publishing import published_sql
 from inlogov.rows import RowReader
-from publications.cards import cards_by_id
+from publications.cards import cards_by_id, listing_page
 from publications.filters import CaseStudyFilter, PublicationFilter
 from publications.models import CaseStudy, Publication, prefetch_for_cards
 
@@ -19,6 +19,9 @@ class PublicationListView(FacetedListMixin, ListView):
 
     def read_rows(self, ids):
         return cards_by_id(Publication, ids)
+
+    def read_page(self, filterset, offset, limit):
+        return listing_page(Publication, filterset, offset, limit)
 
 
 RELATED = 4
@@ -107,6 +110,9 @@ class CaseStudyListView(FacetedListMixin, ListView):
 
     def read_rows(self, ids):
         return cards_by_id(CaseStudy, ids)
+
+    def read_page(self, filterset, offset, limit):
+        return listing_page(CaseStudy, filterset, offset, limit)
 
 
 class CaseStudyDetailView(PreviewableDetailMixin, DetailView):
