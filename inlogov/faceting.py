@@ -823,10 +823,13 @@ class FacetedFilterSet(django_filters.FilterSet):
     search_spec = None
     sort_orders = {}
     default_sort = "newest"
-    # Optional reader of counts kept by the database over every published item (a class taking
-    # the FilterSet, with ``available()``, ``total()`` and what the definitions marked
-    # ``precomputed`` ask of it; see publications/facet_counts.py). Used for a facet only when
-    # nothing but the publishing rule applies to its counts; otherwise counts are GROUP BYs.
+    # Optional reader of counts (a class taking the FilterSet, with ``available()``, ``total()``,
+    # ``matching_total()``, ``restricted(names)`` and what the definitions marked ``precomputed``
+    # ask of it: ``choice``, ``decades``, ``related``; optionally ``wanted(names)``, told the
+    # facets to count first). publications/facet_counts.py has the two kinds: counts kept by
+    # the database over every published item (``PrecomputedCounts``, publications), and every
+    # facet counted in one statement (``StatementCounts``, case studies). Without one, or when
+    # it is not ``available()``, each facet is a GROUP BY (``counts``).
     precomputed_counts = None
     # Items per page of the listing showing this FilterSet, when it shows pages (set by
     # faceted_search). A counts reader that reads the matches anyway may then choose the
