@@ -182,7 +182,7 @@ def listing_page(model, fs, offset, limit, using="default"):
     Django a page (docs/performance.md, thirteenth session). tests/publications/
     test_listing_views.py checks pages of many selections and orders against the queryset's.
     """
-    if fs.q:
+    if fs.q or not all(hasattr(fs.facet_definition(name), "condition_sql") for name in fs.selection):
         return None
     order = _order_sql(model, fs.sort_orders[fs.sort][1], connections[using].ops.quote_name)
     if order is None:
@@ -200,7 +200,8 @@ def listing_page(model, fs, offset, limit, using="default"):
 
 def _order_sql(model, ordering, quote):
     """``ordering`` (names, "-" for descending, or ``F(...).asc()/.desc()`` with their NULLS
-    placement) as SQL on table alias ``i``, or None for anything else (an annotation)."""
+    placement) as SQL on table alias ``i``, or None for anything else (an annotation, a
+    relation)."""
     from django.core.exceptions import FieldDoesNotExist
     from django.db.models import F
     from django.db.models.expressions import OrderBy
@@ -215,8 +216,11 @@ def _order_sql(model, ordering, quote):
         else:
             return None
         try:
-            column = opts.pk.column if name == "pk" else opts.get_field(name).column
+            field = opts.pk if name == "pk" else opts.get_field(name)
         except FieldDoesNotExist:  # an annotation, such as a search's rank
             return None
+        if field.is_relation:  # the ORM orders by the related model's ordering: leave it the ORM
+            return None
+        column = field.column
         parts.append(f"i.{quote(column)} {'DESC' if descending else 'ASC'}{nulls}")
     return ", ".join(parts)

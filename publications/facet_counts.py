@@ -35,6 +35,7 @@ from functools import cached_property
 
 import numpy as np
 from django.db import connection
+from django.utils import timezone
 
 from inlogov import fulltext
 from inlogov.faceting import BooleanFacet, ChoiceFacet, RelatedFacet, YearRangeFacet
@@ -866,7 +867,12 @@ class StatementCounts(_Counts):
         return "year" if isinstance(definition, YearRangeFacet) else None
 
     def wanted(self, names):
-        self.names = set(names)
+        names = set(names)
+        if self._loaded and not names <= self.names:  # counted too little: count again
+            previous = self.names
+            self.__init__(self.fs)
+            self.names = previous
+        self.names |= names
 
     def restricted(self, names):
         return self  # one statement counts every facet with the selections applied
@@ -914,10 +920,11 @@ class StatementCounts(_Counts):
         table = quote(model._meta.db_table)
         conditions = {name: fs.facet_definition(name).condition_sql("c", selection, fs)
                       for name, selection in fs.selection.items()}
+        now = timezone.now()  # one time for every branch, so that the total and the counts agree
 
         def where(name):
             """The publishing rule and every selection but ``name``'s, with their parameters."""
-            rule, params = published_sql("c")
+            rule, params = published_sql("c", now)
             parts = [rule]
             for other in sorted(conditions):
                 if other != name:

@@ -49,7 +49,7 @@ def _related(publication, theme_ids):
         f"WHERE l.{quote(links.get_field('publication').column)} = p.id "
         f"AND l.{quote(links.get_field('theme').column)} IN ({', '.join(['%s'] * len(theme_ids))})) "
         "AND p.id <> %s AND (p.parent_id IS NULL OR p.parent_id <> %s) "
-        "ORDER BY p.year DESC, p.title ASC LIMIT %s"
+        "ORDER BY p.year DESC, p.title ASC, p.id ASC LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *theme_ids, publication.pk, publication.pk, RELATED])

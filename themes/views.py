@@ -124,7 +124,7 @@ def _public_theme(slug):
         rule, params = published_sql("c")
         cursor.execute(
             f"SELECT {', '.join(link.columns('c'))} FROM {table} c "  # noqa: S608 (names from the model)
-            f'WHERE c.parent_id = %s AND {rule} ORDER BY c.{quote("order")}, c.name',
+            f'WHERE c.parent_id = %s AND {rule} ORDER BY c.{quote("order")}, c.name, c.id',
             [theme.pk, *params],
         )
         theme.published_children = [link(r) for r in cursor.fetchall()]
@@ -222,8 +222,10 @@ class ThemeDetailView(PreviewableDetailMixin, DetailView):
             sub_themes=theme.published_children,
             publication_count=sum(row["total"] for row in per_year),
             case_study_count=_count_case_studies(theme_ids),
-            latest_publications=_latest(Publication, theme_ids, "ORDER BY i.year DESC, i.title ASC"),
-            latest_case_studies=_latest(CaseStudy, theme_ids, "ORDER BY i.year_started DESC NULLS LAST, i.title ASC"),
+            latest_publications=_latest(Publication, theme_ids, "ORDER BY i.year DESC, i.title ASC, i.id ASC"),
+            latest_case_studies=_latest(
+                CaseStudy, theme_ids, "ORDER BY i.year_started DESC NULLS LAST, i.title ASC, i.id ASC"
+            ),
             people=people_page[:PEOPLE_SHOWN],
             more_people=len(people_page) > PEOPLE_SHOWN,
             chart=year_chart(per_year),

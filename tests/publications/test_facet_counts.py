@@ -393,6 +393,18 @@ def test_case_study_counts_of_one_facet_count_only_that_facet(django_assert_num_
     assert CaseStudyFilter(QueryDict("q=care")).precomputed() is None
 
 
+def test_case_study_facets_asked_after_the_total_are_counted_too():
+    # The total alone is one small statement (the API's lists); facets asked afterwards on the
+    # same FilterSet must be counted, not read empty from it.
+    build_catalogue()
+    filterset = CaseStudyFilter(QueryDict("theme=co-production&year_from=2010"))
+    assert filterset.known_total() == filterset.qs.count() == 3
+    shown = [(facet.name, [(v.value, v.count) for v in facet.values]) for facet in filterset.facets()]
+    expected = CaseStudyGroupByFilter(QueryDict("theme=co-production&year_from=2010")).facets()
+    assert shown == [(facet.name, [(v.value, v.count) for v in facet.values]) for facet in expected]
+    assert dict(shown)["country"] == [("NZ", 1), ("GB", 2)]  # in the order of their names
+
+
 SEARCH_PAGES = [
     "q=service",
     "q=service&page=2",

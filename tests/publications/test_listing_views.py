@@ -395,9 +395,11 @@ FIRST_PAGES = [
     "/publications/?kind=book&kind=report&year_from=2010", "/publications/?open_access=true&sort=oldest",
     "/publications/?contributor=elke-loeffler&page=2", "/publications/?theme=local-governance&open_access=false",
     "/publications/?year_to=2009", "/publications/?q=service",  # a search: the counts statement's page, as before
+    "/publications/?open_access=true&open_access=false&sort=title", "/publications/?theme=hidden-theme&page=2",
     "/case-studies/", "/case-studies/?page=2", "/case-studies/?sort=oldest", "/case-studies/?sort=title&page=2",
     "/case-studies/?theme=co-production", "/case-studies/?country=gb&service_area=health",
     "/case-studies/?year_from=2010&year_to=2019", "/case-studies/?theme=co-production&sort=oldest",
+    "/case-studies/?year_to=2016", "/case-studies/?q=care", "/case-studies/?q=care&page=2",  # searches: by id
 ]
 
 

@@ -74,7 +74,8 @@ def test_theme_page_latest_work_is_published_newest_first(client, coproduction):
     response = client.get("/themes/co-production/")
     html = response.text
     assert html.index("Designing with citizens") < html.index("Four Co&#x27;s chapter") < html.index("Handbook on co-production")
-    for hidden in ("Draft on co-design", "Scheduled on co-design", "Only under a draft theme", "Draft case"):
+    for hidden in ("Draft on co-design", "Scheduled on co-design", "Only under a draft theme", "Draft case",
+                   "Scheduled case", "Case under a draft theme"):
         assert hidden not in html
     assert '<a href="/case-studies/balsall-heath/">Balsall Heath</a>' in html
     assert "All 3 publications on Co-production" in html
