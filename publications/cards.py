@@ -113,13 +113,15 @@ class CaseStudyCardIterable(CardIterable):
     attribute, read = "card_areas", staticmethod(service_area_names)
 
 
-def public_cards(model, condition, params, tail, tail_params=(), using="default"):
+def public_cards(model, condition, params, tail, tail_params=(), using="default", lines=True):
     """Public publications or case studies (``model``) as cards, as ``for_cards()`` gives them
     (the columns in ``CARD_COLUMNS``, a publication's parent with its link's columns, and
     ``card_credits`` or ``card_areas``), read by a statement written by hand: the items on
     table alias ``i`` meeting the SQL ``condition``, in the order and number that ``tail``
     (``ORDER BY ... LIMIT ...``) gives, with ``params`` and ``tail_params`` for their
-    placeholders. Two queries, as for ``for_cards()``.
+    placeholders. Two queries, as for ``for_cards()``; one with ``lines=False``, which leaves the
+    credits or service areas to the caller (a book's page reads its chapters' credits with its
+    own, ``prefetch_for_cards``).
 
     For a page whose cards come from a fixed condition (the theme page's latest work): the
     queryset with its ``Exists`` filter took about 1.5 ms of Django to build and compile for a
@@ -153,6 +155,8 @@ def public_cards(model, condition, params, tail, tail_params=(), using="default"
         if parent and card.parent_id is not None:
             card.parent = parent(row)
         cards.append(card)
+    if not lines:
+        return cards
     iterable = CardIterable if model is Publication else CaseStudyCardIterable
     values = iterable.read([card.pk for card in cards], using)
     for card in cards:

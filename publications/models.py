@@ -149,17 +149,20 @@ class PublicationQuerySet(PublishableQuerySet):
         feeds keep the public themes)."""
         return self.for_citations().prefetch_related("themes")
 
-    def for_detail(self, credits=True):
+    def for_detail(self, credits=True, lists=True):
         """A publication page: contributors in order, published themes, service areas, published
         chapters and published case studies that discuss it (as cards). The chapters' cards
         need ``prefetch_for_cards()``, which the page runs for them and the publication
         together; with ``credits=False`` the publication's own credits are left to that call
-        too (one query for every credit on the page).
+        too (one query for every credit on the page); with ``lists=False`` the chapters and
+        case studies are left to the caller (the page reads them by hand, publications/views.py).
 
         Every related list goes through `published()`, so a draft chapter, theme or case study
         never reaches the page. The number of queries does not grow with the number of items.
         """
-        return self._with_relations(cards=True, credits=credits, children=CARD_COLUMNS["chapter"]).prefetch_related(
+        return self._with_relations(
+            cards=True, credits=credits, children=CARD_COLUMNS["chapter"], lists=lists
+        ).prefetch_related(
             # A chapter's citation names the book's editors.
             _contributions_prefetch("parent__contributions"),
             "service_areas",
@@ -188,9 +191,10 @@ class PublicationQuerySet(PublishableQuerySet):
             .defer(*(f"parent__{name}" for name in API_PARENT_DEFERRED))
         )
 
-    def _with_relations(self, cards, credits=True, children=None, case_studies=None):
+    def _with_relations(self, cards, credits=True, children=None, case_studies=None, lists=True):
         """Credits (unless not `credits`), published themes, published chapters and case
-        studies; with `cards`, the case studies come with what a card shows. ``credits``,
+        studies (unless not ``lists``); with `cards`, the case studies come with what a card
+        shows. ``credits``,
         ``children`` and ``case_studies`` may name the only columns to load (``CARD_COLUMNS``,
         ``API_LINK_COLUMNS``)."""
         from themes.models import Theme
@@ -203,11 +207,12 @@ class PublicationQuerySet(PublishableQuerySet):
             children_qs = children_qs.only(*children)
         if case_studies:
             case_studies_qs = case_studies_qs.only(*case_studies)
-        relations = [
-            Prefetch("themes", queryset=Theme.objects.published().for_links()),
-            Prefetch("children", queryset=children_qs, to_attr="published_children"),
-            Prefetch("case_studies", queryset=case_studies_qs, to_attr="published_case_studies"),
-        ]
+        relations = [Prefetch("themes", queryset=Theme.objects.published().for_links())]
+        if lists:
+            relations += [
+                Prefetch("children", queryset=children_qs, to_attr="published_children"),
+                Prefetch("case_studies", queryset=case_studies_qs, to_attr="published_case_studies"),
+            ]
         if credits:
             relations.insert(0, _contributions_prefetch(columns=None if credits is True else credits))
         return self.select_related("parent").prefetch_related(*relations)

@@ -5,7 +5,7 @@ from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
 from inlogov.publishing import published_sql
 from inlogov.rows import RowReader
-from publications.cards import cards_by_id, listing_page
+from publications.cards import cards_by_id, listing_page, public_cards
 from publications.filters import CaseStudyFilter, PublicationFilter
 from publications.models import CaseStudy, Publication, prefetch_for_cards
 
@@ -66,8 +66,9 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
     model = Publication
 
     def base_queryset(self):
-        # Its own credits come with its cards' (below): one query for all of them.
-        return Publication.objects.for_detail(credits=False)
+        # Its own credits come with its cards' (below): one query for all of them. Its
+        # chapters and case studies are read by hand (get_context_data).
+        return Publication.objects.for_detail(credits=False, lists=False)
 
     def get_context_data(self, **kwargs):
         from inlogov import metadata
@@ -78,6 +79,20 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
         url = origin + publication.get_absolute_url()
         theme_ids = [theme.pk for theme in publication.themes.all()]
         related = _related(publication, theme_ids) if theme_ids else []
+        # The public chapters and case studies as cards, as the prefetches of for_detail() gave
+        # them (their building and compiling was about a tenth of the page's Python); the
+        # chapters' credits come below, with the publication's own.
+        links = CaseStudy.source_publications.through._meta
+        publication.published_children = public_cards(
+            Publication, "i.parent_id = %s", [publication.pk], "ORDER BY i.title ASC, i.id ASC", lines=False
+        )
+        publication.published_case_studies = public_cards(
+            CaseStudy,
+            f"EXISTS (SELECT 1 FROM {connection.ops.quote_name(links.db_table)} l "  # noqa: S608 (names from the model)
+            f"WHERE l.{links.get_field('casestudy').column} = i.id AND l.{links.get_field('publication').column} = %s)",
+            [publication.pk],
+            "ORDER BY i.title ASC, i.id ASC",
+        )
         # The publication's credits and those of its chapters' cards, at once.
         prefetch_for_cards([publication, *publication.published_children])
         contributions = list(publication.contributions.all())

@@ -99,10 +99,16 @@ def test_publication_page_lists_published_chapters_only(client, handbook):
     assert "Chapter on co-delivery" in response.text
     assert "Draft chapter never shown" not in response.text
     assert "Scheduled chapter not yet shown" not in response.text
+    # By title (read by hand, publications/views.py), each with its public credits.
+    assert response.text.index("Chapter on co-delivery") < response.text.index("Chapter on co-design")
+    assert '<p class="card__people">Tony Bovaird</p>' in response.text
 
 
 def test_publication_page_lists_published_case_studies_only(client, handbook):
+    make_case_study("Scheduled case not yet shown", publications=[handbook], publish_from=future())
+    make_case_study("A case elsewhere", publications=[make_publication("Another book")])
     response = client.get("/publications/handbook/")
+    assert "Scheduled case not yet shown" not in response.text and "A case elsewhere" not in response.text
     assert "Case studies discussed <span class=\"count\">(1)</span>" in response.text
     assert '<a href="/case-studies/balsall-heath/">Balsall Heath renewal</a>' in response.text
     assert "Draft case never shown" not in response.text
