@@ -113,6 +113,21 @@ class CaseStudyCardIterable(CardIterable):
     attribute, read = "card_areas", staticmethod(service_area_names)
 
 
+def linked_sql(through, own, other, ids, alias="i", using="default"):
+    """An existence test, as SQL on table alias ``alias``, for "linked through the many-to-many
+    table of ``through`` to any of ``ids``" (``own``: its field to the item, ``other``: to the
+    value), and its parameters: the condition of the hand-written lists that walk an index in
+    order and stop after a few (the theme page's latest work, a publication's related
+    publications and case studies), where a join with DISTINCT would collect every match."""
+    opts, quote = through._meta, connections[using].ops.quote_name
+    return (
+        f"EXISTS (SELECT 1 FROM {quote(opts.db_table)} l "  # noqa: S608 (names from the model; ids are parameters)
+        f"WHERE l.{quote(opts.get_field(own).column)} = {alias}.id "
+        f"AND l.{quote(opts.get_field(other).column)} IN ({', '.join(['%s'] * len(ids))}))",
+        list(ids),
+    )
+
+
 def public_cards(model, condition, params, tail, tail_params=(), using="default", lines=True):
     """Public publications or case studies (``model``) as cards, as ``for_cards()`` gives them
     (the columns in ``CARD_COLUMNS``, a publication's parent with its link's columns, and

@@ -5,7 +5,7 @@ from inlogov.faceting import FacetedListMixin
 from inlogov.preview import PreviewableDetailMixin
 from inlogov.publishing import published_sql
 from inlogov.rows import RowReader
-from publications.cards import cards_by_id, listing_page, public_cards
+from publications.cards import cards_by_id, linked_sql, listing_page, public_cards
 from publications.filters import CaseStudyFilter, PublicationFilter
 from publications.models import CaseStudy, Publication, prefetch_for_cards
 
@@ -40,19 +40,15 @@ def _related(publication, theme_ids):
     """
     opts = Publication._meta
     reader = RowReader(Publication, [opts.pk, *map(opts.get_field, ("slug", "title", "subtitle", "year"))])
-    links = Publication.themes.through._meta
-    quote = connection.ops.quote_name
     rule, params = published_sql("p")
+    shares_theme, theme_params = linked_sql(Publication.themes.through, "publication", "theme", theme_ids, "p")
     sql = (
-        f"SELECT {', '.join(reader.columns('p'))} FROM {quote(opts.db_table)} p "  # noqa: S608 (names from the models)
-        f"WHERE {rule} AND EXISTS (SELECT 1 FROM {quote(links.db_table)} l "
-        f"WHERE l.{quote(links.get_field('publication').column)} = p.id "
-        f"AND l.{quote(links.get_field('theme').column)} IN ({', '.join(['%s'] * len(theme_ids))})) "
-        "AND p.id <> %s AND (p.parent_id IS NULL OR p.parent_id <> %s) "
+        f"SELECT {', '.join(reader.columns('p'))} FROM {connection.ops.quote_name(opts.db_table)} p "  # noqa: S608 (names from the models)
+        f"WHERE {rule} AND {shares_theme} AND p.id <> %s AND (p.parent_id IS NULL OR p.parent_id <> %s) "
         "ORDER BY p.year DESC, p.title ASC, p.id ASC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *theme_ids, publication.pk, publication.pk, RELATED])
+        cursor.execute(sql, [*params, *theme_params, publication.pk, publication.pk, RELATED])
         return [reader(row) for row in cursor.fetchall()]
 
 
@@ -82,17 +78,11 @@ class PublicationDetailView(PreviewableDetailMixin, DetailView):
         # The public chapters and case studies as cards, as the prefetches of for_detail() gave
         # them (their building and compiling was about a tenth of the page's Python); the
         # chapters' credits come below, with the publication's own.
-        links = CaseStudy.source_publications.through._meta
         publication.published_children = public_cards(
             Publication, "i.parent_id = %s", [publication.pk], "ORDER BY i.title ASC, i.id ASC", lines=False
         )
-        publication.published_case_studies = public_cards(
-            CaseStudy,
-            f"EXISTS (SELECT 1 FROM {connection.ops.quote_name(links.db_table)} l "  # noqa: S608 (names from the model)
-            f"WHERE l.{links.get_field('casestudy').column} = i.id AND l.{links.get_field('publication').column} = %s)",
-            [publication.pk],
-            "ORDER BY i.title ASC, i.id ASC",
-        )
+        discusses = linked_sql(CaseStudy.source_publications.through, "casestudy", "publication", [publication.pk])
+        publication.published_case_studies = public_cards(CaseStudy, *discusses, "ORDER BY i.title ASC, i.id ASC")
         # The publication's credits and those of its chapters' cards, at once.
         prefetch_for_cards([publication, *publication.published_children])
         contributions = list(publication.contributions.all())

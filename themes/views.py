@@ -15,7 +15,7 @@ from inlogov.publishing import published_sql
 from inlogov.rows import RowReader
 from people.models import CARD_COLUMNS as PERSON_CARD_COLUMNS
 from people.models import Contributor
-from publications.cards import public_cards
+from publications.cards import linked_sql, public_cards
 from publications.filters import CaseStudyFilter, PublicationFilter, theme_publications_per_year
 from publications.models import CaseStudy, Publication
 from themes.models import Theme
@@ -133,16 +133,9 @@ def _public_theme(slug):
 
 def _latest(model, theme_ids, order):
     """The first LATEST public publications or case studies with any of ``theme_ids``, in
-    ``order``, as cards. An existence test rather than a join with DISTINCT: the database walks
-    the newest-first index and stops after a few, and nothing comes twice."""
-    links = model.themes.through._meta
-    quote = connection.ops.quote_name
-    own = quote(links.get_field(model._meta.model_name).column)
-    condition = (
-        f"EXISTS (SELECT 1 FROM {quote(links.db_table)} l WHERE l.{own} = i.id "  # noqa: S608 (names from the models)
-        f"AND l.{quote(links.get_field('theme').column)} IN ({', '.join(['%s'] * len(theme_ids))}))"
-    )
-    return public_cards(model, condition, theme_ids, f"{order} LIMIT %s", [LATEST])
+    ``order``, as cards (an existence test: see ``linked_sql``)."""
+    condition, params = linked_sql(model.themes.through, model._meta.model_name, "theme", theme_ids)
+    return public_cards(model, condition, params, f"{order} LIMIT %s", [LATEST])
 
 
 class ThemeListView(ListView):
